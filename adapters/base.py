@@ -1,0 +1,131 @@
+"""The adapter contract: what a bridge to one Zarr implementation shall implement.
+
+An adapter is one small class.  It declares, as data, its ``name`` and its
+``capabilities``, reports the implementation's ``version()``, and implements the
+verbs below on a node ``path`` inside a store on the local file system.  Only the
+adapter's own module imports its implementation.
+
+Verbs an adapter does not implement raise :class:`NotSupported` (the default); the
+capabilities decide which tests run at all, so a verb that is claimed but missing is
+a failure, not a skip.  Errors of the implementation propagate unchanged: the kit
+reports their type and message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+
+#: A basic selection: one entry per dimension, each an int or a slice with a positive step.
+Selection = tuple["int | slice", ...]
+
+
+class NotSupported(Exception):
+    """The adapter does not implement this verb."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an adapter claims to support.  Anything not claimed is reported *unsupported*.
+
+    ``dtypes`` use the kit's names: the v3 core names (``bool``, ``int8`` ... ``uint64``,
+    ``float16``/``32``/``64``, ``complex64``/``128``) plus ``fixed_bytes`` (v2 ``S``) and
+    ``fixed_length_utf32`` (v2 ``U``).  ``codecs`` are v3 codec names, ``v2_codecs`` the
+    numcodecs ids usable as v2 ``compressor``/``filters``.  ``features`` is open-ended;
+    the kit knows ``sharding``, ``groups``, ``attributes``, ``dimension_names``,
+    ``resize``, ``consolidated_metadata`` and ``fortran_order``.
+    """
+
+    read_formats: frozenset[int] = frozenset()
+    write_formats: frozenset[int] = frozenset()
+    dtypes: frozenset[str] = frozenset()
+    codecs: frozenset[str] = frozenset()
+    v2_codecs: frozenset[str] = frozenset()
+    chunk_key_encodings: frozenset[str] = frozenset()
+    features: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Capabilities:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown capability fields {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**{k: frozenset(v) for k, v in data.items()})
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        return {k: sorted(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ArrayInfo:
+    """An array's metadata as the implementation reports it, normalized.
+
+    ``chunks`` is the chunk shape a reader sees: the inner chunk shape when the array
+    is sharded, and then ``shards`` is the shard shape (otherwise None).
+    ``fill_value`` is a NumPy scalar of ``dtype`` (None for a v2 ``null``).
+    """
+
+    zarr_format: int
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    chunks: tuple[int, ...]
+    shards: tuple[int, ...] | None
+    fill_value: Any
+    attributes: dict[str, Any] = field(default_factory=dict)
+    dimension_names: tuple[str | None, ...] | None = None
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    zarr_format: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter:
+    """Base class of all adapters.  Subclass it and implement the verbs you claim."""
+
+    #: the implementation's name, as used with ``--zarr-impl``
+    name: ClassVar[str] = "unnamed"
+    #: what the adapter claims; tests for anything else are reported unsupported
+    capabilities: ClassVar[Capabilities] = Capabilities()
+
+    def version(self) -> str:
+        """The version of the implementation under test (not of the adapter)."""
+        return "unknown"
+
+    # ---- arrays -------------------------------------------------------------------------
+    def open_array(self, store: Path, path: str) -> ArrayInfo:
+        """Open the array at ``path`` read-only, without being told its format."""
+        raise NotSupported("open_array")
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        """Read ``selection`` of the array at ``path`` into a NumPy array."""
+        raise NotSupported("read")
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        """Create an array from the kit's normalized description (a case definition)."""
+        raise NotSupported("create_array")
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        """Write ``data`` into ``selection`` of the existing array at ``path``."""
+        raise NotSupported("write")
+
+    # ---- groups and attributes ------------------------------------------------------------
+    def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
+        raise NotSupported("create_group")
+
+    def open_group(self, store: Path, path: str) -> GroupInfo:
+        raise NotSupported("open_group")
+
+    def list_members(self, store: Path, path: str) -> dict[str, str]:
+        """The group's direct members, name -> ``"array"`` or ``"group"``."""
+        raise NotSupported("list_members")
+
+    def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
+        raise NotSupported("set_attributes")
+
+    def close(self) -> None:
+        """Release resources; called once at the end of a run."""

@@ -1,0 +1,93 @@
+"""Calling an adapter's verbs: errors named with adapter and verb, hangs cut off by a timeout."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from pathlib import Path
+from typing import Any
+
+from .adapters.base import Adapter, NotSupported
+
+DEFAULT_TIMEOUT = 60.0
+
+
+def format_selection(selection: Any) -> str:
+    def one(item: Any) -> str:
+        if isinstance(item, slice):
+            step = f":{item.step}" if item.step not in (None, 1) else ""
+            return f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}{step}"
+        return repr(item)
+
+    if isinstance(selection, tuple):
+        return "(" + ", ".join(one(s) for s in selection) + ("," if len(selection) == 1 else "") + ")"
+    return one(selection)
+
+
+def format_call(adapter: Adapter, verb: str, args: tuple[Any, ...]) -> str:
+    shown = []
+    for arg in args:
+        if isinstance(arg, Path):
+            shown.append(f"Path({str(arg)!r})")
+        elif isinstance(arg, tuple):
+            shown.append(format_selection(arg))
+        else:
+            shown.append(repr(arg))
+    return f"{adapter.name}.{verb}({', '.join(shown)})"
+
+
+class AdapterError(Exception):
+    """The implementation raised: carries the adapter, the call, the error type and message."""
+
+    def __init__(self, adapter: Adapter, verb: str, args: tuple[Any, ...], error: BaseException) -> None:
+        self.adapter_name = adapter.name
+        self.verb = verb
+        self.call = format_call(adapter, verb, args)
+        self.error_type = type(error).__name__
+        self.error_message = str(error)
+        super().__init__(f"{self.call} raised {self.error_type}: {self.error_message}")
+
+
+class AdapterTimeout(Exception):
+    """The call did not return within its time budget."""
+
+    def __init__(self, adapter: Adapter, verb: str, args: tuple[Any, ...], seconds: float) -> None:
+        self.call = format_call(adapter, verb, args)
+        super().__init__(f"{self.call} did not return within {seconds:g} s")
+
+
+class GuardedAdapter:
+    """Runs an adapter's verbs on a worker thread with a timeout.
+
+    A call that hangs is abandoned (its thread is left behind, as daemon) and later
+    calls get a fresh thread, so one hang costs one test, not the run.
+    """
+
+    def __init__(self, adapter: Adapter, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.adapter = adapter
+        self.timeout = timeout
+        self._executor = self._new_executor()
+
+    @staticmethod
+    def _new_executor() -> concurrent.futures.ThreadPoolExecutor:
+        return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="zarr-conformance-call")
+
+    def call(self, verb: str, *args: Any) -> Any:
+        method = getattr(self.adapter, verb)
+        future = self._executor.submit(method, *args)
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._new_executor()
+            raise AdapterTimeout(self.adapter, verb, args, self.timeout) from None
+        except NotSupported:
+            raise
+        except Exception as error:
+            raise AdapterError(self.adapter, verb, args, error) from error
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        closer = threading.Thread(target=self.adapter.close, daemon=True)
+        closer.start()
+        closer.join(self.timeout)

@@ -1,0 +1,134 @@
+"""Expectations: known, triaged deviations of an implementation, as YAML.
+
+::
+
+    version: 1
+    expectations:
+      - implementation: zarr-python        # adapter name
+        versions: ">=3.0,<3.2"             # optional PEP 440 specifier set
+        tests: ["test_invalid_store_is_rejected[invalid-v2-dtype-no-byte-order]"]  # fnmatch patterns on test ids
+        requirements: [V2-022]
+        reason: "accepts a v2 dtype without byte-order character"
+        evidence: "zarr.open_array(...) returns int32 data"
+        link: "https://github.com/zarr-developers/zarr-python/issues/NNNN"   # optional
+
+A matching test is marked ``xfail`` (not strict): its failure is expected, a pass is
+reported as ``xpass``.  Entries that match no collected test are warned about.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+SHIPPED = "shipped"
+
+
+class ExpectationsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Expectation:
+    implementation: str
+    tests: tuple[str, ...]
+    reason: str
+    requirements: tuple[str, ...] = ()
+    versions: str | None = None
+    evidence: str = ""
+    link: str | None = None
+
+    def applies_to(self, name: str, version: str) -> bool:
+        if name != self.implementation:
+            return False
+        if not self.versions:
+            return True
+        try:
+            return Version(version) in SpecifierSet(self.versions)
+        except InvalidVersion:
+            return False
+
+    def matches(self, test_id: str) -> bool:
+        return any(fnmatch.fnmatchcase(test_id, pattern) for pattern in self.tests)
+
+
+def load(source: str) -> tuple[str, list[Expectation]]:
+    """Parse an expectations file ('shipped' for the kit's own); errors say what is wrong."""
+    if source == SHIPPED:
+        text = resources.files(__package__).joinpath("data/expectations.yaml").read_text(encoding="utf-8")
+        label = "shipped expectations"
+    else:
+        text = Path(source).read_text(encoding="utf-8")
+        label = source
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("expectations", []), list):
+        raise ExpectationsError(f"{label}: expected a mapping with an 'expectations' list")
+    out = []
+    for position, entry in enumerate(data.get("expectations") or []):
+        where = f"{label}: expectations[{position}]"
+        if not isinstance(entry, dict):
+            raise ExpectationsError(f"{where}: must be a mapping")
+        missing = [k for k in ("implementation", "tests", "reason") if k not in entry]
+        if missing:
+            raise ExpectationsError(f"{where}: lacks {missing}")
+        unknown = set(entry) - {"implementation", "tests", "reason", "requirements", "versions", "evidence", "link"}
+        if unknown:
+            raise ExpectationsError(f"{where}: unknown keys {sorted(unknown)}")
+        tests = entry["tests"] if isinstance(entry["tests"], list) else [entry["tests"]]
+        if entry.get("versions"):
+            try:
+                SpecifierSet(entry["versions"])
+            except Exception as exc:
+                raise ExpectationsError(f"{where}: versions {entry['versions']!r}: {exc}") from exc
+        out.append(Expectation(
+            implementation=entry["implementation"], tests=tuple(tests), reason=entry["reason"],
+            requirements=tuple(entry.get("requirements", ())), versions=entry.get("versions"),
+            evidence=entry.get("evidence", ""), link=entry.get("link"),
+        ))
+    return label, out
+
+
+def describe(expectation: Expectation) -> str:
+    link = f" ({expectation.link})" if expectation.link else ""
+    reqs = f" [{', '.join(expectation.requirements)}]" if expectation.requirements else ""
+    return f"{expectation.reason}{reqs}{link}"
+
+
+class ExpectationsPlugin:
+    def __init__(self, config: pytest.Config, source: str) -> None:
+        try:
+            self.label, self.entries = load(source)
+        except (ExpectationsError, OSError, yaml.YAMLError) as exc:
+            raise pytest.UsageError(f"--zarr-expect: {exc}") from exc
+        self.used: set[int] = set()
+        self.config = config
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        from .plugin import ADAPTER_KEY
+
+        adapter = config.stash.get(ADAPTER_KEY, None)
+        if adapter is None:
+            return
+        active = [(i, e) for i, e in enumerate(self.entries) if e.applies_to(adapter.name, adapter.version())]
+        for item in items:
+            for index, entry in active:
+                if entry.matches(item.name):
+                    self.used.add(index)
+                    item.add_marker(pytest.mark.xfail(reason=describe(entry), strict=False))
+                    break
+        for index, entry in active:
+            if index not in self.used:
+                warnings.warn(
+                    f"{self.label}: expectation for {entry.implementation} matches no collected test: {list(entry.tests)}",
+                    pytest.PytestWarning,
+                    stacklevel=1,
+                )

@@ -1,0 +1,212 @@
+"""The pytest plugin: ``--zarr-*`` options, fixtures, case parametrization, header.
+
+Registered through the ``pytest11`` entry point.  It is inert unless the template
+suites are collected: ``pytest --pyargs zarr_conformance --zarr-impl zarr-python``.
+State lives in ``config.stash``; the results writer and the expectations are only
+registered when their options are given.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .adapters.base import Adapter
+from .calls import DEFAULT_TIMEOUT, GuardedAdapter
+from .checks import skip_unsupported
+from .fixtures.cases import Case, load_catalogue, load_extra
+from .fixtures.writer import Fixture, default_cache_dir, ensure_fixture
+from .requirements import catalogue
+from .selections import selection_for
+from .support import unsupported
+
+ADAPTER_KEY = pytest.StashKey[Adapter]()
+CASES_KEY = pytest.StashKey[list[Case]]()
+REQUIREMENTS_KEY = pytest.StashKey[list[str]]()
+
+PACKAGE_DIR = Path(__file__).parent
+
+_CASE_KINDS = {
+    "valid": lambda case: case.valid,
+    "invalid": lambda case: not case.valid,
+    "missing_chunks": lambda case: case.valid and case.has_missing_chunks,
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("zarr-conformance", "Zarr conformance suites")
+    group.addoption("--zarr-impl", metavar="ADAPTER", help="implementation under test: a built-in name (zarr-python, reference), an entry-point name, or package.module:Class")
+    group.addoption("--zarr-cases", metavar="REGEX", help="only cases whose id matches this regular expression (re.search)")
+    group.addoption("--zarr-case-file", metavar="YAML", action="append", default=[], help="add the cases of this YAML file to the shipped catalogue (repeatable)")
+    group.addoption("--zarr-cache-dir", metavar="DIR", help="where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or ~/.cache/zarr-conformance)")
+    group.addoption("--zarr-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help=f"time budget of one adapter call (default {DEFAULT_TIMEOUT:g})")
+    group.addoption("--zarr-expect", metavar="YAML", help="expectations file: known deviations become xfail; 'shipped' uses the kit's own")
+    group.addoption("--zarr-json", metavar="PATH", help="write the results as versioned JSON to PATH")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=()): requirement IDs a template test checks; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'])")
+    config.addinivalue_line("markers", "zarr_cases(kind, selection=None): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks)")
+    config.addinivalue_line("markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs")
+    spec = config.getoption("--zarr-impl")
+    if spec:
+        from .adapters.registry import AdapterLoadError, load_adapter
+
+        try:
+            config.stash[ADAPTER_KEY] = load_adapter(spec)
+        except AdapterLoadError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+    expect = config.getoption("--zarr-expect")
+    if expect:
+        from .expectations import ExpectationsPlugin
+
+        config.pluginmanager.register(ExpectationsPlugin(config, expect), "zarr-conformance-expectations")
+    json_path = config.getoption("--zarr-json")
+    if json_path:
+        from .results import ResultsPlugin
+
+        config.pluginmanager.register(ResultsPlugin(config, Path(json_path)), "zarr-conformance-results")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    adapter = config.stash.get(ADAPTER_KEY, None)
+    if adapter is None:
+        return None
+    caps = adapter.capabilities.to_dict()
+    lines = [f"zarr-conformance: implementation {adapter.name} {adapter.version()} ({type(adapter).__module__}.{type(adapter).__qualname__})"]
+    lines += [f"  {key}: {', '.join(str(v) for v in values) or '-'}" for key, values in caps.items()]
+    lines.append(f"  fixtures cache: {_cache_dir(config)}")
+    return lines
+
+
+def _cache_dir(config: pytest.Config) -> Path:
+    option = config.getoption("--zarr-cache-dir")
+    return Path(option) if option else default_cache_dir()
+
+
+def selected_cases(config: pytest.Config) -> list[Case]:
+    if CASES_KEY not in config.stash:
+        cases = list(load_catalogue()) + load_extra(Path(p) for p in config.getoption("--zarr-case-file"))
+        pattern = config.getoption("--zarr-cases")
+        if pattern:
+            regex = re.compile(pattern)
+            cases = [c for c in cases if regex.search(c.id)]
+        config.stash[CASES_KEY] = cases
+    return config.stash[CASES_KEY]
+
+
+class SuiteModule(pytest.Module):
+    """A template-suite module of this package, imported under its real dotted name."""
+
+    def _getobj(self) -> Any:
+        return importlib.import_module(f"{__package__}.{self.path.stem}")
+
+
+class SuitePackage(pytest.Package):
+    """This package's folder as a collector; its ``__init__`` has no setup to run."""
+
+    def setup(self) -> None:
+        return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if path == PACKAGE_DIR:
+        return SuitePackage.from_parent(parent, path=path)
+    return None
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if module_path.parent != PACKAGE_DIR or not module_path.name.startswith("test_"):
+        return None
+    if ADAPTER_KEY not in parent.config.stash:
+        raise pytest.UsageError(
+            "the zarr-conformance suites need an implementation: pass --zarr-impl NAME "
+            "(zarr-python, reference, an entry-point name, or package.module:Class)"
+        )
+    return SuiteModule.from_parent(parent, path=module_path)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("zarr_cases")
+    if marker is None or "case" not in metafunc.fixturenames:
+        return
+    kind = marker.args[0]
+    selection = marker.kwargs.get("selection")
+    cases = [c for c in selected_cases(metafunc.config) if _CASE_KINDS[kind](c)]
+    if selection:
+        chunks_of = (lambda c: c.chunks) if selection == "last_partial_chunk" else (lambda c: c.read_chunks)
+        cases = [c for c in cases if selection_for(selection, c.shape, chunks_of(c)) is not None]
+    metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+
+
+def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
+    marker = item.get_closest_marker("requirements")
+    ids: list[str] = []
+    if marker is not None:
+        ids += list(marker.args)
+        if case is not None:
+            ids += list(marker.kwargs.get("v2" if case.format == 2 else "v3", ()))
+            if case.sharding:
+                ids += list(marker.kwargs.get("sharded", ()))
+    if case is not None:
+        ids += list(case.requirements)
+    return list(dict.fromkeys(ids))
+
+
+def item_case(item: pytest.Item) -> Case | None:
+    callspec = getattr(item, "callspec", None)
+    case = callspec.params.get("case") if callspec is not None else None
+    return case if isinstance(case, Case) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = catalogue()
+    for item in items:
+        ids = requirement_ids(item, item_case(item))
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid}: requirement IDs not in the catalogue: {unknown}")
+        item.stash[REQUIREMENTS_KEY] = ids
+        case = item_case(item)
+        item.user_properties.append(("zarr_requirements", ids))
+        item.user_properties.append(("zarr_case", case.id if case else None))
+        item.user_properties.append(("zarr_suite", item.path.stem.removeprefix("test_")))
+
+
+@pytest.fixture(scope="session")
+def zarr_adapter(pytestconfig: pytest.Config) -> Adapter:
+    """The adapter under test (from ``--zarr-impl``); override it to bind a suite yourself."""
+    adapter = pytestconfig.stash.get(ADAPTER_KEY, None)
+    if adapter is None:
+        pytest.fail("no adapter: pass --zarr-impl or override the zarr_adapter fixture", pytrace=False)
+    return adapter
+
+
+@pytest.fixture(scope="session")
+def zarr_call(zarr_adapter: Adapter, pytestconfig: pytest.Config) -> Iterator[GuardedAdapter]:
+    """The adapter's verbs, each call with a timeout and errors that name the call."""
+    guard = GuardedAdapter(zarr_adapter, timeout=pytestconfig.getoption("--zarr-timeout"))
+    yield guard
+    guard.close()
+
+
+@pytest.fixture
+def zarr_requirements(request: pytest.FixtureRequest) -> list[str]:
+    """The requirement IDs this test checks for its case."""
+    return request.node.stash.get(REQUIREMENTS_KEY, [])
+
+
+@pytest.fixture
+def zarr_fixture(case: Case, zarr_adapter: Adapter, request: pytest.FixtureRequest) -> Fixture:
+    """The built fixture store of ``case``, after checking the adapter supports what it needs."""
+    needs = request.node.get_closest_marker("zarr_needs")
+    features = needs.args if needs else ()
+    mode = needs.kwargs.get("mode", "read") if needs else "read"
+    skip_unsupported(unsupported(zarr_adapter.capabilities, case, mode, features))
+    return ensure_fixture(case, _cache_dir(request.config))

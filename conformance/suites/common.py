@@ -1,0 +1,61 @@
+"""Pieces shared by the template suites: opening through the guard, expected values."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..adapters.base import ArrayInfo
+from ..calls import AdapterError, AdapterTimeout, GuardedAdapter, format_call
+from ..checks import fail
+from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_type
+from ..fixtures.writer import Fixture
+
+
+@lru_cache(maxsize=64)
+def _expected(root: Path) -> np.ndarray:
+    return np.load(root / "expected.npy", allow_pickle=False)
+
+
+def expected_array(fixture: Fixture) -> np.ndarray:
+    """The case's expected decoded array (read-only, cached)."""
+    array = _expected(fixture.root)
+    array.setflags(write=False)
+    return array
+
+
+def expected_dtype(fixture: Fixture) -> np.dtype:
+    raw = fixture.case.raw["dtype"]
+    return parse_v2_dtype(raw) if fixture.case.format == 2 else parse_v3_data_type(raw)
+
+
+def expected_fill_value(fixture: Fixture) -> Any:
+    return decode_fill_value(fixture.case.raw["fill_value"], expected_dtype(fixture), fixture.case.format)
+
+
+def call_or_fail(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], verb: str, *args: Any) -> Any:
+    """Call a verb on a valid fixture; an error or hang is a failure naming the call."""
+    __tracebackhide__ = True
+    try:
+        return guard.call(verb, *args)
+    except AdapterError as exc:
+        fail(f"{exc.error_type}: {exc.error_message}", "a valid store to be read without error", requirements, fixture, exc.call)
+    except AdapterTimeout as exc:
+        fail(str(exc), "the call to return", requirements, fixture, exc.call)
+
+
+def open_info(guard: GuardedAdapter, fixture: Fixture, requirements: list[str]) -> ArrayInfo:
+    __tracebackhide__ = True
+    info = call_or_fail(guard, fixture, requirements, "open_array", fixture.store, fixture.case.open_path)
+    if not isinstance(info, ArrayInfo):
+        fail(
+            f"open_array returned {type(info).__name__}",
+            "an ArrayInfo (adapter contract)",
+            requirements,
+            fixture,
+            format_call(guard.adapter, "open_array", (fixture.store, fixture.case.open_path)),
+        )
+    return info

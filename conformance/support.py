@@ -1,0 +1,43 @@
+"""The one place that decides whether an adapter supports what a test needs."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .adapters.base import Capabilities
+from .fixtures.cases import Case
+from .fixtures.codecs import parse_extension
+from .fixtures.dtypes import dtype_name, parse_v2_dtype, parse_v3_data_type
+
+
+def case_dtype_name(case: Case) -> str:
+    dtype = case.raw["dtype"]
+    return dtype_name(parse_v2_dtype(dtype) if case.format == 2 else parse_v3_data_type(dtype))
+
+
+def unsupported(capabilities: Capabilities, case: Case, mode: str = "read", features: Iterable[str] = ()) -> list[str]:
+    """What ``case`` needs (to be read, or written when ``mode='write'``) that is not claimed."""
+    formats = capabilities.read_formats if mode == "read" else capabilities.write_formats
+    out = []
+    if case.format not in formats:
+        out.append(f"{mode} Zarr v{case.format}")
+    name = case_dtype_name(case)
+    if name not in capabilities.dtypes:
+        out.append(f"data type {name}")
+    for codec in dict.fromkeys(case.all_codecs()):
+        if codec not in capabilities.codecs:
+            out.append(f"codec {codec}")
+    for codec_id in dict.fromkeys(case.v2_codec_ids()):
+        if codec_id not in capabilities.v2_codecs:
+            out.append(f"v2 codec {codec_id}")
+    if case.format == 3 and "chunk_key_encoding" in case.raw:
+        encoding, _ = parse_extension(case.raw["chunk_key_encoding"], "chunk_key_encoding")
+        if encoding not in capabilities.chunk_key_encodings:
+            out.append(f"chunk key encoding {encoding}")
+    needed = set(features)
+    if case.sharding:
+        needed.add("sharding")
+    if case.raw.get("order") == "F":
+        needed.add("fortran_order")
+    out.extend(f"feature {f}" for f in sorted(needed - capabilities.features))
+    return out

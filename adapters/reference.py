@@ -29,7 +29,7 @@ class ReferenceAdapter(Adapter):
             "read_formats": [2, 3],
             "dtypes": _DTYPES,
             "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
-            "v2_codecs": ["zlib", "gzip", "zstd", "blosc"],
+            "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "delta"],
             "chunk_key_encodings": ["default", "v2"],
             "features": ["sharding", "attributes", "dimension_names", "fortran_order"],
         }

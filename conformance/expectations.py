@@ -6,7 +6,7 @@
     expectations:
       - implementation: zarr-python        # adapter name
         versions: ">=3.0,<3.2"             # optional PEP 440 specifier set
-        tests: ["test_invalid_store_is_rejected[invalid-v2-dtype-no-byte-order]"]  # fnmatch patterns on test ids
+        tests: ["test_invalid_store_is_rejected[invalid-v2-dtype-no-byte-order]"]  # test ids; * and ? are wildcards
         requirements: [V2-022]
         reason: "accepts a v2 dtype without byte-order character"
         evidence: "zarr.open_array(...) returns int32 data"
@@ -18,9 +18,10 @@ reported as ``xpass``.  Entries that match no collected test are warned about.
 
 from __future__ import annotations
 
-import fnmatch
+import re
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,13 @@ class Expectation:
             return False
 
     def matches(self, test_id: str) -> bool:
-        return any(fnmatch.fnmatchcase(test_id, pattern) for pattern in self.tests)
+        return any(pattern_regex(pattern).fullmatch(test_id) for pattern in self.tests)
+
+
+@cache
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A test-id pattern: ``*`` matches any run of characters, ``?`` one; brackets are literal."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 
 
 def load(source: str) -> tuple[str, list[Expectation]]:

@@ -50,7 +50,8 @@ def message_of(report: pytest.TestReport) -> str:
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(report.longrepr, "reprcrash", None)
-    return crash.message if crash is not None else report.longreprtext
+    message = crash.message if crash is not None else report.longreprtext
+    return message.removeprefix("zarr_conformance.checks.ConformanceFailure: ")
 
 
 class ResultsPlugin:

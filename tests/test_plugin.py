@@ -1,0 +1,165 @@
+"""The pytest plugin's options, header, errors, results JSON, expectations and binding by subclass."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from suite_runs import run_suites
+
+
+
+def test_header_names_implementation_version_and_capabilities(pytester, fixture_cache):
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "zarr_conformance", "--zarr-impl", "reference", "--zarr-cache-dir", str(fixture_cache),
+        "--zarr-cases", "^v3-int16$", "-p", "no:cacheprovider",
+    )
+    result.stdout.fnmatch_lines([
+        "zarr-conformance: implementation reference 0.1.0 (*ReferenceAdapter)",
+        "  read_formats: 2, 3",
+        "  codecs: blosc, bytes, crc32c, gzip, sharding_indexed, transpose, zstd",
+        "  fixtures cache: *",
+    ])
+    assert result.ret == 0
+
+
+def test_suites_need_an_implementation(pytester):
+    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*need an implementation: pass --zarr-impl*"])
+
+
+def test_unknown_adapter_is_a_usage_error_listing_known_ones(pytester):
+    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "no-such-zarr")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown adapter 'no-such-zarr'; known: *reference*zarr-python*"])
+
+
+def test_adapter_that_is_not_an_adapter_is_rejected(pytester):
+    pytester.makepyfile(notanadapter="class Thing:\n    pass\n")
+    pytester.syspathinsert()
+    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "notanadapter:Thing")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*is not a subclass of zarr_conformance.adapters.base.Adapter*"])
+
+
+def test_test_ids_read_like_area_and_case(pytester, fixture_cache):
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "zarr_conformance", "--zarr-impl", "reference", "--zarr-cache-dir", str(fixture_cache),
+        "--zarr-cases", "^v3-sharded-uint16-edge$", "--collect-only", "-q",
+    )
+    result.stdout.fnmatch_lines(["*TestArrayRead::test_read_region[[]v3-sharded-uint16-edge[]]"])
+
+
+def test_unclaimed_capability_is_unsupported_not_failed(pytester, fixture_cache):
+    pytester.makepyfile(v3only=(
+        "from zarr_conformance.adapters.base import Capabilities\n"
+        "from zarr_conformance.adapters.reference import ReferenceAdapter\n"
+        "class V3Only(ReferenceAdapter):\n"
+        "    capabilities = Capabilities.from_dict({**ReferenceAdapter.capabilities.to_dict(), 'read_formats': [3]})\n"
+    ))
+    pytester.syspathinsert()
+    results = run_suites(pytester, "v3only:V3Only", fixture_cache, "--zarr-cases", "^(v2-int16-le|v3-int16)$")
+    assert results["test_read_full[v2-int16-le]"]["outcome"] == "unsupported"
+    assert results["test_read_full[v2-int16-le]"]["message"] == "unsupported: read Zarr v2"
+    assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
+
+
+def test_results_json_schema(pytester, fixture_cache):
+    report = pytester.path / "r.json"
+    pytester.runpytest_inprocess(
+        "--pyargs", "zarr_conformance", "--zarr-impl", "faulty_adapters:DropsAttributes",
+        "--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-attributes$", "--zarr-json", str(report),
+    )
+    document = json.loads(report.read_text())
+    assert document["schema"] == "zarr-conformance/results" and document["schema_version"] == 1
+    assert document["implementation"]["name"] == "reference"
+    record = next(r for r in document["results"] if r["test_id"] == "test_attributes[v3-attributes]")
+    assert set(record) == {"test_id", "nodeid", "suite", "case", "requirements", "implementation", "version",
+                           "outcome", "message", "duration"}
+    assert record["outcome"] == "fail" and record["case"] == "v3-attributes"
+    assert record["suite"] == "array_metadata" and "V3-CORE-026" in record["requirements"]
+    assert document["summary"]["fail"] >= 1 and document["summary"]["pass"] >= 1
+
+
+def test_expectations_turn_known_failures_into_xfail_and_warn_about_stale_entries(pytester, fixture_cache):
+    expectations = pytester.makefile(".yaml", expect=(
+        "version: 1\n"
+        "expectations:\n"
+        "  - implementation: reference\n"
+        "    tests: ['test_attributes[v3-attributes]']\n"
+        "    reason: drops attributes\n"
+        "    requirements: [V3-CORE-026]\n"
+        "  - implementation: reference\n"
+        "    tests: ['test_nothing_like_this[*]']\n"
+        "    reason: stale\n"
+        "  - implementation: reference\n"
+        "    versions: '<0.0.1'\n"
+        "    tests: ['test_shape[v3-attributes]']\n"
+        "    reason: only for old versions\n"
+    ))
+    results = run_suites(pytester, "faulty_adapters:DropsAttributes", fixture_cache,
+                         "--zarr-cases", "^v3-attributes$", "--zarr-expect", str(expectations))
+    assert results["test_attributes[v3-attributes]"]["outcome"] == "xfail"
+    assert "drops attributes [V3-CORE-026]" in results["test_attributes[v3-attributes]"]["message"]
+    assert results["test_shape[v3-attributes]"]["outcome"] == "pass"
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "zarr_conformance", "--zarr-impl", "faulty_adapters:DropsAttributes", "--zarr-cache-dir",
+        str(fixture_cache), "--zarr-cases", "^v3-attributes$", "--zarr-expect", str(expectations),
+    )
+    result.stdout.fnmatch_lines(["*matches no collected test: ['test_nothing_like_this[[]*[]]']*"])
+    assert result.ret == 0
+
+
+def test_brackets_in_expectation_patterns_are_literal(pytester, fixture_cache):
+    expectations = pytester.makefile(".yaml", expect=(
+        "version: 1\nexpectations:\n"
+        "  - implementation: reference\n    tests: ['test_*[v3-attributes]']\n    reason: r\n"
+    ))
+    results = run_suites(pytester, "reference", fixture_cache, "--zarr-cases", "^(v3-attributes|v3-int16)$",
+                         "--zarr-expect", str(expectations))
+    assert results["test_shape[v3-int16]"]["outcome"] == "pass"
+    assert results["test_shape[v3-attributes]"]["outcome"] == "xpass"
+
+
+def test_malformed_expectations_file_is_a_usage_error(pytester):
+    bad = pytester.makefile(".yaml", bad="version: 1\nexpectations:\n  - implementation: x\n")
+    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "reference", "--zarr-expect", str(bad))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "expectations[0]: lacks ['tests', 'reason']" in str(result.stderr)
+
+
+def test_user_case_files_add_cases(pytester, fixture_cache):
+    case_file = pytester.makefile(".yaml", mine=(
+        "cases:\n  - id: my-own-case\n    format: 3\n    shape: [5]\n    chunks: [2]\n"
+        "    dtype: int8\n    fill_value: 3\n    missing_chunks: [[1]]\n"
+    ))
+    results = run_suites(pytester, "reference", fixture_cache, "--zarr-case-file", str(case_file), "--zarr-cases", "^my-own-case$")
+    assert results["test_missing_chunks_read_as_fill_value[my-own-case]"]["outcome"] == "pass"
+
+
+def test_template_class_binds_by_subclassing(pytester, fixture_cache):
+    pytester.makepyfile(test_mine=(
+        "import pytest\n"
+        "from zarr_conformance.adapters.reference import ReferenceAdapter\n"
+        "from zarr_conformance.suites.array_metadata import ArrayMetadataTests\n"
+        "class TestMine(ArrayMetadataTests):\n"
+        "    @pytest.fixture(scope='session')\n"
+        "    def zarr_adapter(self):\n"
+        "        return ReferenceAdapter()\n"
+    ))
+    result = pytester.runpytest_inprocess("--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-attributes$", "-q")
+    result.assert_outcomes(passed=8)
+
+
+def test_unknown_requirement_id_in_a_marker_is_an_error(pytester, fixture_cache):
+    pytester.makepyfile(test_typo=(
+        "import pytest\n"
+        "@pytest.mark.requirements('V9-NOPE')\n"
+        "def test_x():\n"
+        "    pass\n"
+    ))
+    result = pytester.runpytest_inprocess()
+    assert result.ret != 0
+    assert "requirement IDs not in the catalogue: ['V9-NOPE']" in str(result.stderr)

@@ -22,7 +22,7 @@ from .fixtures.cases import Case, load_catalogue, load_extra
 from .fixtures.writer import Fixture, default_cache_dir, ensure_fixture
 from .requirements import catalogue
 from .selections import selection_for
-from .support import unsupported
+from .support import case_dtype_kind, unsupported
 
 ADAPTER_KEY = pytest.StashKey[Adapter]()
 CASES_KEY = pytest.StashKey[list[Case]]()
@@ -49,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=()): requirement IDs a template test checks; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'])")
+    config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}): requirement IDs a template test checks, by format, for sharded cases, and by NumPy dtype kind; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})")
     config.addinivalue_line("markers", "zarr_cases(kind, selection=None): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks)")
     config.addinivalue_line("markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs")
     spec = config.getoption("--zarr-impl")
@@ -145,9 +145,14 @@ def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
     if marker is not None:
         ids += list(marker.args)
         if case is not None:
-            ids += list(marker.kwargs.get("v2" if case.format == 2 else "v3", ()))
+            fmt = "v2" if case.format == 2 else "v3"
+            ids += list(marker.kwargs.get(fmt, ()))
             if case.sharding:
                 ids += list(marker.kwargs.get("sharded", ()))
+            kind = case_dtype_kind(case)
+            for kinds, extra in marker.kwargs.get(f"{fmt}_by_kind", {}).items():
+                if kind in kinds:
+                    ids += list(extra)
     if case is not None:
         ids += list(case.requirements)
     return list(dict.fromkeys(ids))

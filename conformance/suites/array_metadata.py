@@ -62,7 +62,12 @@ class ArrayMetadataTests:
                     requirements=zarr_requirements, fixture=zarr_fixture, call=_call(zarr_call, zarr_fixture))
 
     @valid
-    @pytest.mark.requirements(v2=["V2-010", "V2-026", "V2-027", "V2-029"], v3=["V3-CORE-021", "V3-DTYPE-004", "V3-DTYPE-005", "V3-DTYPE-006"])
+    @pytest.mark.requirements(
+        v2=["V2-010"],
+        v3=["V3-CORE-021"],
+        v2_by_kind={"f": ["V2-026", "V2-027"], "iu": ["V2-027"], "S": ["V2-028"], "bcU": ["V2-INFO-003"]},
+        v3_by_kind={"b": ["V3-DTYPE-004"], "iu": ["V3-DTYPE-005"], "f": ["V3-DTYPE-006", "V3-DTYPE-007"], "c": ["V3-DTYPE-011"]},
+    )
     def test_fill_value(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         check_fill_value(info.fill_value, expected_fill_value(zarr_fixture), requirements=zarr_requirements,

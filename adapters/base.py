@@ -113,18 +113,28 @@ class Adapter:
         """Write ``data`` into ``selection`` of the existing array at ``path``."""
         raise NotSupported("write")
 
+    def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
+        """Change the array's shape; shrinking drops the data outside the new shape."""
+        raise NotSupported("resize")
+
     # ---- groups and attributes ------------------------------------------------------------
     def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
+        """Create a group (and, as the spec requires, its missing ancestors)."""
         raise NotSupported("create_group")
 
     def open_group(self, store: Path, path: str) -> GroupInfo:
+        """Open the group at ``path`` read-only, without being told its format."""
         raise NotSupported("open_group")
 
-    def list_members(self, store: Path, path: str) -> dict[str, str]:
-        """The group's direct members, name -> ``"array"`` or ``"group"``."""
+    def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
+        """The group's direct members, name -> ``"array"`` or ``"group"``.
+
+        With ``consolidated=True`` the listing must come from consolidated metadata.
+        """
         raise NotSupported("list_members")
 
     def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
+        """Replace the attributes of the array or group at ``path``."""
         raise NotSupported("set_attributes")
 
     def close(self) -> None:

@@ -7,13 +7,15 @@ store's contents.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping
 
+import numcodecs
 import numpy as np
 import zarr
 from zarr.codecs import ShardingCodec
 from zarr.storage import LocalStore
 
+from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_type
 from .base import Adapter, ArrayInfo, Capabilities, GroupInfo, Selection
 
 _CORE_DTYPES = {
@@ -27,11 +29,13 @@ class ZarrPythonAdapter(Adapter):
     capabilities: ClassVar[Capabilities] = Capabilities.from_dict(
         {
             "read_formats": [2, 3],
+            "write_formats": [2, 3],
             "dtypes": _CORE_DTYPES | {"fixed_bytes", "fixed_length_utf32"},
             "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "delta", "shuffle"],
             "chunk_key_encodings": ["default", "v2"],
-            "features": ["sharding", "groups", "attributes", "dimension_names", "fortran_order"],
+            "features": ["sharding", "groups", "attributes", "dimension_names", "fortran_order", "resize",
+                         "consolidated_metadata"],
         }
     )
 
@@ -67,8 +71,71 @@ class ZarrPythonAdapter(Adapter):
         group = zarr.open_group(store=LocalStore(str(store), read_only=True), path=path, mode="r")
         return GroupInfo(zarr_format=group.metadata.zarr_format, attributes=group.attrs.asdict())
 
-    def list_members(self, store: Path, path: str) -> dict[str, str]:
-        group = zarr.open_group(store=LocalStore(str(store), read_only=True), path=path, mode="r")
+    def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
+        local = LocalStore(str(store), read_only=True)
+        if consolidated:
+            group = zarr.open_consolidated(store=local, path=path, mode="r")
+        else:
+            group = zarr.open_group(store=local, path=path, mode="r", use_consolidated=False)
         return {
             name: "group" if isinstance(node, zarr.Group) else "array" for name, node in group.members()
         }
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        fmt = description["format"]
+        dtype = parse_v2_dtype(description["dtype"]) if fmt == 2 else parse_v3_data_type(description["dtype"])
+        fill = decode_fill_value(description["fill_value"], dtype, fmt)
+        common: dict[str, Any] = dict(
+            store=LocalStore(str(store)),
+            name=path or None,
+            shape=tuple(description["shape"]),
+            chunks=tuple(description["chunks"]),
+            fill_value=fill,
+            zarr_format=fmt,
+            attributes=dict(description.get("attributes", {})),
+        )
+        if fmt == 2:
+            compressor = description.get("compressor")
+            zarr.create_array(
+                **common,
+                dtype=description["dtype"],
+                order=description.get("order", "C"),
+                compressors=[numcodecs.get_codec(dict(compressor))] if compressor else None,
+                filters=[numcodecs.get_codec(dict(f)) for f in description.get("filters") or []] or None,
+                chunk_key_encoding={"name": "v2", "separator": description.get("dimension_separator", ".")},
+            )
+            return
+        filters, serializer, compressors = _split_codecs(description.get("codecs", [{"name": "bytes", "configuration": {"endian": "little"}}]))
+        zarr.create_array(
+            **common,
+            dtype=description["dtype"],
+            filters=filters,
+            serializer=serializer,
+            compressors=compressors,
+            chunk_key_encoding=description.get("chunk_key_encoding", {"name": "default", "configuration": {"separator": "/"}}),
+            dimension_names=description.get("dimension_names"),
+        )
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        array = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+")
+        array[selection] = data
+
+    def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
+        zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+").resize(shape)
+
+    def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
+        zarr.create_group(store=LocalStore(str(store)), path=path, zarr_format=zarr_format, attributes=dict(attributes))
+
+    def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
+        node = zarr.open(store=LocalStore(str(store)), path=path, mode="r+")
+        node.attrs.clear()
+        node.attrs.update(dict(attributes))
+
+
+def _split_codecs(codecs: list[Any]) -> tuple[list[Any], Any, list[Any]]:
+    """zarr's create_array takes a v3 codec list as filters, one serializer, compressors."""
+    names = [c if isinstance(c, str) else c["name"] for c in codecs]
+    serializer_at = next(i for i, n in enumerate(names) if n in ("bytes", "sharding_indexed"))
+    return codecs[:serializer_at], codecs[serializer_at], codecs[serializer_at + 1 :]

@@ -146,6 +146,12 @@ def _adapters(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import run as validate_store
+
+    return validate_store(Path(args.store), args.path, args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zarr-conformance", description="Conformance test kit for Zarr implementations.")
     parser.add_argument("--version", action="version", version=f"zarr-conformance {__version__}")
@@ -169,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     adapters = commands.add_parser("adapters", help="list available adapters")
     adapters.set_defaults(func=_adapters)
+
+    validate = commands.add_parser("validate", help="check a store on disk against the spec")
+    validate.add_argument("store", metavar="PATH", help="the store: a directory")
+    validate.add_argument("--path", default="", metavar="NODE", help="node path inside the store (default: the root)")
+    validate.add_argument("--json", action="store_true", help="print a JSON document instead of lines")
+    validate.set_defaults(func=_validate)
     return parser
 
 

@@ -31,9 +31,12 @@ REQUIREMENTS_KEY = pytest.StashKey[list[str]]()
 PACKAGE_DIR = Path(__file__).parent
 
 _CASE_KINDS = {
-    "valid": lambda case: case.valid,
+    "valid": lambda case: case.valid and not case.is_group,
     "invalid": lambda case: not case.valid,
-    "missing_chunks": lambda case: case.valid and case.has_missing_chunks,
+    "missing_chunks": lambda case: case.valid and not case.is_group and case.has_missing_chunks,
+    "hierarchy": lambda case: case.is_group,
+    # what a writer can be asked to reproduce: valid arrays without extension members
+    "writable": lambda case: case.valid and not case.is_group and "extra_metadata" not in case.raw,
 }
 
 
@@ -50,7 +53,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}): requirement IDs a template test checks, by format, for sharded cases, and by NumPy dtype kind; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})")
-    config.addinivalue_line("markers", "zarr_cases(kind, selection=None): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks)")
+    config.addinivalue_line("markers", "zarr_cases(kind, selection=None, fill_defined=False, resizable=False, consolidated=False): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks, hierarchy, writable), narrowed by the keyword filters")
     config.addinivalue_line("markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs")
     spec = config.getoption("--zarr-impl")
     if spec:
@@ -136,6 +139,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if selection:
         chunks_of = (lambda c: c.chunks) if selection == "last_partial_chunk" else (lambda c: c.read_chunks)
         cases = [c for c in cases if selection_for(selection, c.shape, chunks_of(c)) is not None]
+    if marker.kwargs.get("fill_defined"):
+        cases = [c for c in cases if c.raw.get("fill_value") is not None]
+    if marker.kwargs.get("resizable"):
+        cases = [c for c in cases if any(size > chunk for size, chunk in zip(c.shape, c.chunks))]
+    if marker.kwargs.get("consolidated"):
+        cases = [c for c in cases if c.raw.get("consolidated")]
     metafunc.parametrize("case", cases, ids=[c.id for c in cases])
 
 
@@ -149,7 +158,7 @@ def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
             ids += list(marker.kwargs.get(fmt, ()))
             if case.sharding:
                 ids += list(marker.kwargs.get("sharded", ()))
-            kind = case_dtype_kind(case)
+            kind = "" if case.is_group else case_dtype_kind(case)
             for kinds, extra in marker.kwargs.get(f"{fmt}_by_kind", {}).items():
                 if kind in kinds:
                     ids += list(extra)

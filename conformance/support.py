@@ -28,6 +28,14 @@ def case_dtype_kind(case: Case) -> str:
 
 def unsupported(capabilities: Capabilities, case: Case, mode: str = "read", features: Iterable[str] = ()) -> list[str]:
     """What ``case`` needs (to be read, or written when ``mode='write'``) that is not claimed."""
+    if case.is_group:
+        found = [f"feature {f}" for f in sorted({"groups", *features} - capabilities.features)]
+        formats = capabilities.read_formats if mode == "read" else capabilities.write_formats
+        if case.format not in formats:
+            found.insert(0, f"{mode} Zarr v{case.format}")
+        for member in case.array_members():
+            found.extend(m for m in unsupported(capabilities, member, mode) if m not in found)
+        return found
     formats = capabilities.read_formats if mode == "read" else capabilities.write_formats
     out = []
     if case.format not in formats:

@@ -12,7 +12,8 @@ from zarr_conformance.requirements import catalogue
 from zarr_conformance.support import case_dtype_name
 
 CASES = load_catalogue()
-VALID = [c for c in CASES if c.valid]
+VALID = [c for c in CASES if c.valid and not c.is_group]
+HIERARCHIES = [c for c in CASES if c.is_group]
 INVALID = [c for c in CASES if not c.valid]
 
 

@@ -1,0 +1,321 @@
+"""Writing arrays: what an implementation writes is checked by the reference reader/validator.
+
+For every case the adapter claims it can write, the adapter creates the array from the
+case's description and writes the data. The store must validate (V2-003..V2-031,
+V3-CORE-012..V3-CORE-028, codec and chunk-key rules), decode to the case's values, and
+its metadata must say what was asked. Region writes, overwrites, fill-only writes,
+attributes and resizing follow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ..calls import AdapterError, AdapterTimeout, GuardedAdapter, format_call
+from ..checks import check_array, check_fill_value, fail
+from ..fixtures.cases import Case
+from ..fixtures.dtypes import decode_fill_value, fill_array
+from ..fixtures.metadata import ArrayMeta
+from ..fixtures.reader import open_array, read_array
+from ..fixtures.recipes import make_data
+from ..fixtures.validator import validate
+from ..fixtures.writer import Fixture
+from ..selections import selection_for
+from .common import expected_array
+
+WRITE = pytest.mark.zarr_needs(mode="write")
+_STORE_RULES = dict(
+    v2=["V2-003", "V2-004", "V2-030", "V2-031"],
+    v3=["V3-CORE-012", "V3-CORE-013", "V3-CORE-055", "V3-CKE-003"],
+    sharded=["V3-SHARD-010", "V3-SHARD-014", "V3-SHARD-015"],
+)
+
+#: attribute values that survive JSON only when a writer is careful
+AWKWARD_ATTRIBUTES = {
+    "unicode": "température °C — 温度 — \U0001F321",
+    "nested": {"list": [1, [2, [3, {"deep": None}]]], "empty": {}, "flag": False},
+    "large_int": 2**53 + 1,
+    "int64_min": -(2**63),
+    "uint64_max": 2**64 - 1,
+    "float": 0.1,
+    "ключ": "значение",
+}
+
+
+def _call(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], verb: str, *args: Any) -> Any:
+    __tracebackhide__ = True
+    try:
+        return guard.call(verb, *args)
+    except AdapterError as exc:
+        fail(f"{exc.error_type}: {exc.error_message}", f"{verb} to succeed for a valid description", requirements, fixture, exc.call)
+    except AdapterTimeout as exc:
+        fail(str(exc), "the call to return", requirements, fixture, exc.call)
+
+
+def create(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: list[str]) -> None:
+    __tracebackhide__ = True
+    _call(guard, fixture, requirements, "create_array", store, fixture.case.path, fixture.case.raw)
+
+
+def write(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: list[str], selection: tuple, data: np.ndarray) -> None:
+    __tracebackhide__ = True
+    _call(guard, fixture, requirements, "write", store, fixture.case.path, selection, data)
+
+
+def full(case: Case) -> tuple:
+    return tuple(slice(None) for _ in case.shape)
+
+
+def check_valid_store(store: Path, fixture: Fixture, requirements: list[str], call: str) -> None:
+    __tracebackhide__ = True
+    errors = [v for v in validate(store, fixture.case.path) if v.severity == "error"]
+    if errors:
+        shown = "; ".join(f"{v.requirement} {v.key}: {v.message}" for v in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        fail(f"the written store has {len(errors)} violation(s): {shown}{more}",
+             "a store the reference validator accepts", sorted({v.requirement for v in errors}) + requirements, fixture, call)
+
+
+def reference_read(store: Path, fixture: Fixture, requirements: list[str], call: str) -> tuple[ArrayMeta, np.ndarray]:
+    __tracebackhide__ = True
+    try:
+        meta = open_array(store, fixture.case.path)
+        return meta, read_array(store, fixture.case.path, meta)
+    except Exception as exc:  # the reference reader's own MetadataError/ChunkError name the rule
+        fail(f"the reference reader cannot read the written store: {exc}", "a store the reference reader can decode",
+             requirements, fixture, call)
+        raise  # unreachable: fail() raises
+
+
+def _subset_mismatches(asked: Any, written: Any, where: str) -> list[str]:
+    """Every value the description asked for must be in the written document (defaults may be added)."""
+    if isinstance(asked, dict) and isinstance(written, dict):
+        out = []
+        for key, value in asked.items():
+            if key not in written:
+                out.append(f"{where}.{key} missing")
+            else:
+                out.extend(_subset_mismatches(value, written[key], f"{where}.{key}"))
+        return out
+    if isinstance(asked, list) and isinstance(written, list) and len(asked) == len(written):
+        return [m for i, (a, w) in enumerate(zip(asked, written)) for m in _subset_mismatches(a, w, f"{where}[{i}]")]
+    if asked != written:
+        return [f"{where} is {written!r}, asked {asked!r}"]
+    return []
+
+
+def _codec_form(entry: Any, itemsize: int) -> dict[str, Any]:
+    """A codec entry in one canonical form, so equivalent spellings compare equal.
+
+    A short-hand name and an absent configuration mean an empty configuration
+    (V3-CORE-080), and ``endian`` means nothing for one-byte types (V3-BYTES-002).
+    """
+    named = {"name": entry} if isinstance(entry, str) else dict(entry)
+    config = dict(named.get("configuration", {}))
+    if named["name"] == "bytes" and itemsize == 1:
+        config.pop("endian", None)
+    if named["name"] == "sharding_indexed":
+        for key, size in (("codecs", itemsize), ("index_codecs", 8)):
+            if key in config:
+                config[key] = [_codec_form(c, size) for c in config[key]]
+    named["configuration"] = config
+    return named
+
+
+def metadata_mismatches(case: Case, meta: ArrayMeta) -> list[str]:
+    """How the written metadata differs from what the case asked for (empty when it matches)."""
+    doc = meta.document
+    out = []
+    if meta.zarr_format != case.format:
+        out.append(f"zarr_format is {meta.zarr_format}, asked {case.format}")
+        return out
+    if meta.shape != case.shape:
+        out.append(f"shape is {list(meta.shape)}, asked {list(case.shape)}")
+    if meta.chunk_grid_shape != case.chunks:
+        out.append(f"chunk grid shape is {list(meta.chunk_grid_shape)}, asked {list(case.chunks)}")
+    if case.format == 2:
+        if doc.get("dtype") != case.raw["dtype"]:
+            out.append(f"dtype is {doc.get('dtype')!r}, asked {case.raw['dtype']!r}")
+        if doc.get("order") != case.raw.get("order", "C"):
+            out.append(f"order is {doc.get('order')!r}, asked {case.raw.get('order', 'C')!r}")
+        if doc.get("dimension_separator", ".") != case.raw.get("dimension_separator", "."):
+            out.append(f"dimension_separator is {doc.get('dimension_separator')!r}, asked {case.raw.get('dimension_separator', '.')!r}")
+        out += _subset_mismatches(case.raw.get("compressor"), doc.get("compressor"), "compressor")
+        asked_filters = case.raw.get("filters") or []
+        out += _subset_mismatches(asked_filters, doc.get("filters") or [], "filters")
+    else:
+        if doc.get("data_type") != case.raw["dtype"]:
+            out.append(f"data_type is {doc.get('data_type')!r}, asked {case.raw['dtype']!r}")
+        asked_codecs = [_codec_form(c, meta.dtype.itemsize) for c in case.codecs]
+        written_codecs = [_codec_form(c, meta.dtype.itemsize) for c in doc.get("codecs", [])]
+        if [c.get("name") for c in asked_codecs] != [c.get("name") for c in written_codecs]:
+            out.append(f"codecs are {[c.get('name') for c in written_codecs]}, asked {[c.get('name') for c in asked_codecs]}")
+        else:
+            out += _subset_mismatches(asked_codecs, written_codecs, "codecs")
+        asked_cke = case.raw.get("chunk_key_encoding", {"name": "default"})
+        written_cke = doc.get("chunk_key_encoding", {})
+        default_sep = "/" if asked_cke.get("name") == "default" else "."
+        if (asked_cke.get("name"), asked_cke.get("configuration", {}).get("separator", default_sep)) != (
+            meta.key_encoding, meta.separator):
+            out.append(f"chunk_key_encoding is {written_cke!r}, asked {asked_cke!r}")
+        if meta.dimension_names != case.dimension_names and not (
+            case.dimension_names is None and meta.dimension_names is not None and all(n is None for n in meta.dimension_names)
+        ):
+            out.append(f"dimension_names are {meta.dimension_names!r}, asked {case.dimension_names!r}")
+    if meta.attributes != case.attributes:
+        out.append(f"attributes are {meta.attributes!r}, asked {case.attributes!r}")
+    return out
+
+
+def _write_call(guard: GuardedAdapter, fixture: Fixture, store: Path) -> str:
+    return format_call(guard.adapter, "create_array", (store, fixture.case.path, f"<description of {fixture.case.id}>"))
+
+
+class ArrayWriteTests:
+    """Template: arrays written by the adapter, judged by the reference reader and validator."""
+
+    @pytest.fixture(scope="session")
+    def zarr_written_stores(self) -> dict[str, Path]:
+        """Stores written once per case and shared by the tests that only inspect them."""
+        return {}
+
+    @pytest.fixture
+    def zarr_written(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written_stores, tmp_path_factory) -> Path:
+        """The case's array created and written in full by the adapter (once per case)."""
+        case = zarr_fixture.case
+        store = zarr_written_stores.get(case.id)
+        if store is None:
+            store = tmp_path_factory.mktemp(f"written-{case.id}") / "store.zarr"
+            store.mkdir()
+            zarr_written_stores[case.id] = store
+            create(zarr_call, zarr_fixture, store, zarr_requirements)
+            write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), np.array(expected_array(zarr_fixture)))
+        return store
+
+    @pytest.mark.zarr_cases("writable")
+    @WRITE
+    @pytest.mark.requirements(**_STORE_RULES)
+    def test_written_store_is_valid(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
+        check_valid_store(zarr_written, zarr_fixture, zarr_requirements, _write_call(zarr_call, zarr_fixture, zarr_written))
+
+    @pytest.mark.zarr_cases("writable")
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-030", "V2-037"], v3=["V3-CORE-055"], sharded=["V3-SHARD-019"])
+    def test_written_values_read_back(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
+        call = _write_call(zarr_call, zarr_fixture, zarr_written)
+        _, observed = reference_read(zarr_written, zarr_fixture, zarr_requirements, call)
+        check_array(observed, expected_array(zarr_fixture), what="the written array, decoded by the reference reader",
+                    requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+
+    @pytest.mark.zarr_cases("writable")
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-004", "V2-016"], v3=["V3-CORE-013", "V3-CORE-017", "V3-CORE-024", "V3-CORE-028"])
+    def test_written_metadata_matches_description(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
+        call = _write_call(zarr_call, zarr_fixture, zarr_written)
+        meta, _ = reference_read(zarr_written, zarr_fixture, zarr_requirements, call)
+        wrong = metadata_mismatches(zarr_fixture.case, meta)
+        if wrong:
+            fail("; ".join(wrong), "the metadata the description asked for", zarr_requirements, zarr_fixture, call)
+
+    @pytest.mark.zarr_cases("writable")
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-010", "V2-026"], v3=["V3-CORE-021", "V3-CORE-022"],
+                              v3_by_kind={"f": ["V3-DTYPE-007", "V3-DTYPE-008", "V3-DTYPE-009"], "c": ["V3-DTYPE-011"]})
+    def test_written_fill_value(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
+        call = _write_call(zarr_call, zarr_fixture, zarr_written)
+        meta, _ = reference_read(zarr_written, zarr_fixture, zarr_requirements, call)
+        case = zarr_fixture.case
+        asked = decode_fill_value(case.raw["fill_value"], meta.dtype, case.format)
+        check_fill_value(meta.fill_value, asked, requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+
+    @pytest.mark.zarr_cases("writable", selection="region")
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-032", "V2-034"], v3=["V3-GRID-005", "V3-CORE-023"], sharded=["V3-SHARD-019"])
+    def test_write_region_crossing_chunk_borders(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        self._write_selection("region", zarr_call, zarr_fixture, zarr_requirements, tmp_path)
+
+    @pytest.mark.zarr_cases("writable", selection="last_partial_chunk")
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-036"], v3=["V3-GRID-007"], sharded=["V3-SHARD-013"])
+    def test_write_last_partial_chunk(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        self._write_selection("last_partial_chunk", zarr_call, zarr_fixture, zarr_requirements, tmp_path)
+
+    def _write_selection(self, kind, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        __tracebackhide__ = True
+        case = zarr_fixture.case
+        chunks = case.chunks if kind == "last_partial_chunk" else case.read_chunks
+        selection = selection_for(kind, case.shape, chunks)
+        store = tmp_path / "store.zarr"
+        create(zarr_call, zarr_fixture, store, zarr_requirements)
+        expected = expected_array(zarr_fixture)
+        write(zarr_call, zarr_fixture, store, zarr_requirements, selection, np.array(expected[selection]))
+        call = format_call(zarr_call.adapter, "write", (store, case.path, selection))
+        check_valid_store(store, zarr_fixture, zarr_requirements, call)
+        meta, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        check_array(observed[selection], expected[selection], what=f"the written {kind.replace('_', ' ')}",
+                    requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+        if meta.fill_value is not None:
+            mask = np.ones(case.shape, dtype=bool)
+            mask[selection] = False
+            untouched = fill_array(case.shape, observed.dtype, meta.fill_value)
+            check_array(observed[mask], untouched[mask], what="elements outside the written selection",
+                        requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+
+    @pytest.mark.zarr_cases("writable", selection="region")
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-030"], v3=["V3-CORE-055"], sharded=["V3-SHARD-016", "V3-SHARD-019"])
+    def test_overwrite_region(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        case = zarr_fixture.case
+        store = tmp_path / "store.zarr"
+        create(zarr_call, zarr_fixture, store, zarr_requirements)
+        expected = np.array(expected_array(zarr_fixture))
+        write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), expected)
+        selection = selection_for("region", case.shape, case.read_chunks)
+        replacement = make_data({"recipe": "random", "seed": 99}, expected[selection].shape, expected.dtype)
+        write(zarr_call, zarr_fixture, store, zarr_requirements, selection, replacement)
+        expected[selection] = replacement
+        call = format_call(zarr_call.adapter, "write", (store, case.path, selection))
+        _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        check_array(observed, expected, what="the array after overwriting a region", requirements=zarr_requirements,
+                    fixture=zarr_fixture, call=call)
+
+    @pytest.mark.zarr_cases("writable", fill_defined=True)
+    @WRITE
+    @pytest.mark.requirements(v2=["V2-033", "V2-034"], v3=["V3-CORE-023"], sharded=["V3-SHARD-012"])
+    def test_write_only_fill_value(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        """Chunks holding only the fill value may be stored or omitted; both must read as fill."""
+        case = zarr_fixture.case
+        store = tmp_path / "store.zarr"
+        create(zarr_call, zarr_fixture, store, zarr_requirements)
+        dtype = expected_array(zarr_fixture).dtype
+        fill = decode_fill_value(case.raw["fill_value"], dtype, case.format)
+        data = fill_array(case.shape, dtype, fill)
+        write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), data)
+        call = format_call(zarr_call.adapter, "write", (store, case.path, full(case)))
+        check_valid_store(store, zarr_fixture, zarr_requirements, call)
+        _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        check_array(observed, data, what="an array written with only its fill value", requirements=zarr_requirements,
+                    fixture=zarr_fixture, call=call)
+
+    @pytest.mark.zarr_cases("writable", resizable=True)
+    @pytest.mark.zarr_needs("resize", mode="write")
+    @pytest.mark.requirements("V3-CORE-090", v2=["V2-006", "V2-031"], v3=["V3-CORE-016", "V3-GRID-004"])
+    def test_resize_shrink_drops_data_outside(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        case = zarr_fixture.case
+        store = tmp_path / "store.zarr"
+        create(zarr_call, zarr_fixture, store, zarr_requirements)
+        expected = np.array(expected_array(zarr_fixture))
+        write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), expected)
+        smaller = tuple(max(c - 1, 1) if s > c else s for s, c in zip(case.shape, case.chunks))
+        _call(zarr_call, zarr_fixture, zarr_requirements, "resize", store, case.path, smaller)
+        call = format_call(zarr_call.adapter, "resize", (store, case.path, smaller))
+        check_valid_store(store, zarr_fixture, zarr_requirements, call)
+        meta, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        if meta.shape != smaller:
+            fail(f"shape after resize is {list(meta.shape)}", f"shape {list(smaller)}", zarr_requirements, zarr_fixture, call)
+        check_array(observed, expected[tuple(slice(0, s) for s in smaller)], what="the array after shrinking",
+                    requirements=zarr_requirements, fixture=zarr_fixture, call=call)

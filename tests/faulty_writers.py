@@ -1,0 +1,178 @@
+"""Deliberately faulty writers: zarr-python with one realistic bug in what it writes or lists.
+
+Each proves that a check of the write or group suites can fail, in the right test.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from zarr_conformance.adapters.base import GroupInfo, Selection
+from zarr_conformance.adapters.zarr_python import ZarrPythonAdapter
+
+
+def _document(store: Path, path: str) -> Path:
+    folder = store.joinpath(*path.split("/")) if path else store
+    return folder / "zarr.json" if (folder / "zarr.json").exists() else folder / ".zarray"
+
+
+def _chunk_files(store: Path, path: str) -> list[Path]:
+    folder = store.joinpath(*path.split("/")) if path else store
+    return [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and p.name != "zarr.json"]
+
+
+class WritesWrongChunkKeySeparator(ZarrPythonAdapter):
+    """Stores v2 chunks under '/'-nested keys while the metadata keeps the '.' separator."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        super().write(store, path, selection, data)
+        folder = store.joinpath(*path.split("/")) if path else store
+        for chunk in _chunk_files(store, path):
+            if chunk.parent == folder and "." in chunk.name and chunk.name.replace(".", "").isdigit():
+                target = folder.joinpath(*chunk.name.split("."))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                chunk.rename(target)
+
+
+class WritesBigEndianLabelledLittle(ZarrPythonAdapter):
+    """Encodes with the bytes codec as big-endian but writes "little" into the metadata."""
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        self._asked = copy.deepcopy(dict(description))
+        flipped = copy.deepcopy(dict(description))
+        for codec in flipped.get("codecs", []):
+            if isinstance(codec, dict) and codec.get("name") == "bytes" and codec.get("configuration", {}).get("endian") == "little":
+                codec["configuration"]["endian"] = "big"
+        super().create_array(store, path, flipped)
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        super().write(store, path, selection, data)
+        document = _document(store, path)
+        text = document.read_text()
+        if document.name == "zarr.json" and '"endian": "big"' in text and self._asked.get("codecs") and "big" not in json.dumps(self._asked["codecs"]):
+            document.write_text(text.replace('"endian": "big"', '"endian": "little"'))
+
+
+class OmitsDimensionNames(ZarrPythonAdapter):
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        super().create_array(store, path, {k: v for k, v in description.items() if k != "dimension_names"})
+
+
+class WritesBareNaNFillValue(ZarrPythonAdapter):
+    """Serialises a NaN fill value as the bare token NaN, which is not JSON."""
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        super().create_array(store, path, description)
+        document = _document(store, path)
+        text = document.read_text()
+        document.write_text(text.replace('"fill_value": "NaN"', '"fill_value": NaN'))
+
+
+class WritesChunksOutsideTheGrid(ZarrPythonAdapter):
+    """Leaves a chunk behind at a grid position past the array's edge."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        super().write(store, path, selection, data)
+        chunks = sorted(_chunk_files(store, path))
+        if chunks:
+            folder = store.joinpath(*path.split("/")) if path else store
+            name = "c/99/99" if (folder / "zarr.json").exists() else "99.99"
+            target = folder.joinpath(*name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(chunks[0].read_bytes())
+
+
+class IgnoresAskedFillValue(ZarrPythonAdapter):
+    """Creates numeric arrays with fill value 0, whatever was asked."""
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        kind = np.dtype(description["dtype"] if description["format"] == 2 else str(description["dtype"])).kind
+        if kind in "iuf":
+            description = {**description, "fill_value": 0}
+        super().create_array(store, path, description)
+
+
+class RegionWriteOffByOne(ZarrPythonAdapter):
+    """Writes a region one element further along the first axis (clipped at the edge)."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        first = selection[0] if selection else None
+        if isinstance(first, slice) and first.start not in (None, 0) and first.stop is not None:
+            shifted = slice(first.start + 1, first.stop + 1)
+            import zarr
+            from zarr.storage import LocalStore
+
+            length = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r").shape[0]
+            if shifted.stop <= length:
+                selection = (shifted,) + tuple(selection[1:])
+        super().write(store, path, selection, data)
+
+
+class ResizeKeepsOldChunks(ZarrPythonAdapter):
+    """Resizes by rewriting the shape in the metadata only, leaving chunks past the new edge."""
+
+    def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
+        document = _document(store, path)
+        content = json.loads(document.read_text())
+        content["shape"] = list(shape)
+        document.write_text(json.dumps(content))
+
+
+class NoAncestorGroups(ZarrPythonAdapter):
+    """Creates a nested v2 group without the .zgroup of its ancestors."""
+
+    def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
+        super().create_group(store, path, zarr_format, attributes)
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            marker = store.joinpath(*parts[:depth], ".zgroup" if zarr_format == 2 else "zarr.json")
+            if marker.exists():
+                marker.unlink()
+
+
+class DropsGroupAttributes(ZarrPythonAdapter):
+    def open_group(self, store: Path, path: str) -> GroupInfo:
+        return GroupInfo(zarr_format=super().open_group(store, path).zarr_format, attributes={})
+
+    def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
+        super().set_attributes(store, path, {})
+
+
+class ListsEveryMemberAsGroup(ZarrPythonAdapter):
+    def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
+        return {name: "group" for name in super().list_members(store, path, consolidated)}
+
+
+class MergesMixedFormats(ZarrPythonAdapter):
+    """Lists children of either Zarr format as members of a group."""
+
+    def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
+        from zarr_conformance.fixtures import hierarchy
+
+        folder = store.joinpath(*path.split("/")) if path else store
+        found = {}
+        for child in sorted(folder.iterdir()):
+            node = hierarchy.node_at(store, f"{path}/{child.name}".strip("/")) if child.is_dir() else None
+            if node is not None:
+                found[child.name] = node.node_type
+        return found
+
+
+class OpensArraysAsGroups(ZarrPythonAdapter):
+    """Treats any node as a group when asked to open one (no node-type check)."""
+
+    def open_group(self, store: Path, path: str) -> GroupInfo:
+        try:
+            return super().open_group(store, path)
+        except Exception:
+            from zarr_conformance.fixtures import hierarchy
+
+            node = hierarchy.node_at(store, path)
+            if node is None:
+                raise
+            return GroupInfo(zarr_format=node.zarr_format, attributes=node.attributes)

@@ -1,0 +1,78 @@
+"""Every check of the write and group suites can fail: each faulty writer is caught by the right test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from suite_runs import failed, function_of, run_suites
+
+pytest.importorskip("zarr")
+
+
+@dataclass(frozen=True)
+class Fault:
+    adapter: str
+    cases: str  # regex of the cases to run
+    must_fail: tuple[str, ...]
+    only_in: tuple[str, ...]
+
+
+WRITE_TESTS = ("test_written_store_is_valid", "test_written_values_read_back", "test_written_metadata_matches_description",
+               "test_written_fill_value", "test_write_region_crossing_chunk_borders", "test_write_last_partial_chunk",
+               "test_overwrite_region", "test_write_only_fill_value", "test_resize_shrink_drops_data_outside")
+
+FAULTS = [
+    Fault("WritesWrongChunkKeySeparator", r"^(v2-int32-le|v2-sep-slash)$",
+          ("test_written_store_is_valid[v2-int32-le]", "test_written_values_read_back[v2-int32-le]"), WRITE_TESTS),
+    Fault("WritesBigEndianLabelledLittle", r"^(v3-int32|v3-int32-be)$",
+          ("test_written_values_read_back[v3-int32]",), WRITE_TESTS),
+    Fault("OmitsDimensionNames", r"^(v3-dimension-names-all|v3-int16)$",
+          ("test_written_metadata_matches_description[v3-dimension-names-all]",),
+          ("test_written_metadata_matches_description",)),
+    Fault("WritesBareNaNFillValue", r"^(v3-fill-float32-nan|v2-fill-nan-float64|v3-int16)$",
+          ("test_written_store_is_valid[v3-fill-float32-nan]", "test_written_store_is_valid[v2-fill-nan-float64]"),
+          WRITE_TESTS),
+    Fault("WritesChunksOutsideTheGrid", r"^(v3-int16|v2-int32-le)$",
+          ("test_written_store_is_valid[v3-int16]", "test_written_store_is_valid[v2-int32-le]"), WRITE_TESTS),
+    Fault("IgnoresAskedFillValue", r"^(v3-fill-float32-infinity|v3-fill-int16-positive|v3-bool)$",
+          ("test_written_fill_value[v3-fill-float32-infinity]", "test_written_fill_value[v3-fill-int16-positive]"),
+          WRITE_TESTS),
+    Fault("RegionWriteOffByOne", r"^(v3-int16|v2-int32-le)$",
+          ("test_write_region_crossing_chunk_borders[v3-int16]", "test_overwrite_region[v2-int32-le]"), WRITE_TESTS),
+    Fault("ResizeKeepsOldChunks", r"^(v3-int16|v2-int32-le)$",
+          ("test_resize_shrink_drops_data_outside[v3-int16]", "test_resize_shrink_drops_data_outside[v2-int32-le]"),
+          ("test_resize_shrink_drops_data_outside",)),
+    Fault("NoAncestorGroups", r"^v3-int16$",
+          ("test_create_nested_group_with_ancestors[v2]", "test_create_nested_group_with_ancestors[v3]"),
+          ("test_create_nested_group_with_ancestors",)),
+    Fault("DropsGroupAttributes", r"^(v2-hierarchy-nested|v3-hierarchy-nested)$",
+          ("test_open_group_reports_format_and_attributes[v2-hierarchy-nested]",
+           "test_group_attributes_round_trip_awkward_values[v3]", "test_array_attributes_round_trip_awkward_values[v2]"),
+          ("test_open_group_reports_format_and_attributes", "test_group_attributes_round_trip_awkward_values",
+           "test_array_attributes_round_trip_awkward_values")),
+    Fault("ListsEveryMemberAsGroup", r"^(v2-hierarchy-nested|v3-hierarchy-nested|v3-hierarchy-empty-group)$",
+          ("test_list_members_with_node_types[v2-hierarchy-nested]", "test_list_members_with_node_types[v3-hierarchy-nested]"),
+          ("test_list_members_with_node_types",)),
+    Fault("MergesMixedFormats", r"^(v3-hierarchy-with-v2-child|v2-hierarchy-with-v3-child|v3-hierarchy-nested)$",
+          ("test_list_members_with_node_types[v3-hierarchy-with-v2-child]",
+           "test_list_members_with_node_types[v2-hierarchy-with-v3-child]"),
+          ("test_list_members_with_node_types",)),
+    Fault("OpensArraysAsGroups", r"^(v3-hierarchy-nested|v2-hierarchy-nested)$",
+          ("test_array_opened_as_group_is_an_error[v3-hierarchy-nested]",
+           "test_array_opened_as_group_is_an_error[v2-hierarchy-nested]"),
+          ("test_array_opened_as_group_is_an_error",)),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.adapter for f in FAULTS])
+def test_write_and_group_suites_catch_faulty_writer(fault: Fault, pytester: pytest.Pytester, fixture_cache) -> None:
+    results = run_suites(pytester, f"faulty_writers:{fault.adapter}", fixture_cache, "--zarr-cases", fault.cases,
+                         "--zarr-expect", "shipped", "-k", "Write or Group")
+    failures = failed(results)
+    missing = set(fault.must_fail) - failures
+    assert not missing, f"{fault.adapter}: these tests should have failed but did not: {sorted(missing)}"
+    stray = {t for t in failures if function_of(t) not in fault.only_in}
+    assert not stray, f"{fault.adapter}: failures outside the tests that check this bug: {sorted(stray)}"
+    assert any(r["outcome"] == "pass" for r in results.values()), f"{fault.adapter}: nothing passed"

@@ -3,6 +3,7 @@
 * ``run --impl NAME``       run every suite against one implementation; one-screen summary;
                             exit 0 only if nothing failed unexpectedly
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
+* ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
 """
 

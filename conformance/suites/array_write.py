@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ..calls import AdapterError, AdapterTimeout, GuardedAdapter, format_call
+from ..calls import GuardedAdapter, format_call
 from ..checks import check_array, check_fill_value, fail
 from ..fixtures.cases import Case
 from ..fixtures.dtypes import decode_fill_value, fill_array
@@ -25,7 +25,7 @@ from ..fixtures.recipes import make_data
 from ..fixtures.validator import validate
 from ..fixtures.writer import Fixture
 from ..selections import selection_for
-from .common import expected_array
+from .common import call_or_fail, expected_array
 
 WRITE = pytest.mark.zarr_needs(mode="write")
 _STORE_RULES = dict(
@@ -46,24 +46,14 @@ AWKWARD_ATTRIBUTES = {
 }
 
 
-def _call(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], verb: str, *args: Any) -> Any:
-    __tracebackhide__ = True
-    try:
-        return guard.call(verb, *args)
-    except AdapterError as exc:
-        fail(f"{exc.error_type}: {exc.error_message}", f"{verb} to succeed for a valid description", requirements, fixture, exc.call)
-    except AdapterTimeout as exc:
-        fail(str(exc), "the call to return", requirements, fixture, exc.call)
-
-
 def create(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: list[str]) -> None:
     __tracebackhide__ = True
-    _call(guard, fixture, requirements, "create_array", store, fixture.case.path, fixture.case.raw)
+    call_or_fail(guard, fixture, requirements, "create_array", store, fixture.case.path, fixture.case.raw)
 
 
 def write(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: list[str], selection: tuple, data: np.ndarray) -> None:
     __tracebackhide__ = True
-    _call(guard, fixture, requirements, "write", store, fixture.case.path, selection, data)
+    call_or_fail(guard, fixture, requirements, "write", store, fixture.case.path, selection, data)
 
 
 def full(case: Case) -> tuple:
@@ -311,7 +301,7 @@ class ArrayWriteTests:
         expected = np.array(expected_array(zarr_fixture))
         write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), expected)
         smaller = tuple(max(c - 1, 1) if s > c else s for s, c in zip(case.shape, case.chunks))
-        _call(zarr_call, zarr_fixture, zarr_requirements, "resize", store, case.path, smaller)
+        call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "resize", store, case.path, smaller)
         call = format_call(zarr_call.adapter, "resize", (store, case.path, smaller))
         check_valid_store(store, zarr_fixture, zarr_requirements, call)
         meta, observed = reference_read(store, zarr_fixture, zarr_requirements, call)

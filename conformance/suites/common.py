@@ -36,13 +36,13 @@ def expected_fill_value(fixture: Fixture) -> Any:
     return decode_fill_value(fixture.case.raw["fill_value"], expected_dtype(fixture), fixture.case.format)
 
 
-def call_or_fail(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], verb: str, *args: Any) -> Any:
-    """Call a verb on a valid fixture; an error or hang is a failure naming the call."""
+def call_or_fail(guard: GuardedAdapter, fixture: Fixture | None, requirements: list[str], verb: str, *args: Any) -> Any:
+    """Call a verb that must succeed (valid input); an error or hang is a failure naming the call."""
     __tracebackhide__ = True
     try:
         return guard.call(verb, *args)
     except AdapterError as exc:
-        fail(f"{exc.error_type}: {exc.error_message}", "a valid store to be read without error", requirements, fixture, exc.call)
+        fail(f"{exc.error_type}: {exc.error_message}", f"{verb} to succeed on valid input", requirements, fixture, exc.call)
     except AdapterTimeout as exc:
         fail(str(exc), "the call to return", requirements, fixture, exc.call)
 

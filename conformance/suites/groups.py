@@ -23,18 +23,9 @@ from ..fixtures import hierarchy
 from ..fixtures.validator import validate
 from ..fixtures.writer import Fixture
 from .array_write import AWKWARD_ATTRIBUTES
+from .common import call_or_fail
 
 hierarchies = pytest.mark.zarr_cases("hierarchy")
-
-
-def _call(guard: GuardedAdapter, fixture: Fixture | None, requirements: list[str], verb: str, *args: Any) -> Any:
-    __tracebackhide__ = True
-    try:
-        return guard.call(verb, *args)
-    except AdapterError as exc:
-        fail(f"{exc.error_type}: {exc.error_message}", f"{verb} to succeed", requirements, fixture, exc.call)
-    except AdapterTimeout as exc:
-        fail(str(exc), "the call to return", requirements, fixture, exc.call)
 
 
 def _must_raise(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], verb: str, why: str, *args: Any) -> None:
@@ -60,7 +51,7 @@ class GroupReadTests:
     @pytest.mark.requirements(v2=["V2-041", "V2-044", "V2-048", "V2-049"], v3=["V3-CORE-031", "V3-CORE-032"])
     def test_open_group_reports_format_and_attributes(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, node in _nodes(zarr_fixture, "group").items():
-            info = _call(zarr_call, zarr_fixture, zarr_requirements, "open_group", zarr_fixture.store, path)
+            info = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "open_group", zarr_fixture.store, path)
             call = format_call(zarr_call.adapter, "open_group", (zarr_fixture.store, path))
             if not isinstance(info, GroupInfo):
                 fail(f"open_group returned {type(info).__name__}", "a GroupInfo (adapter contract)", zarr_requirements, zarr_fixture, call)
@@ -73,7 +64,7 @@ class GroupReadTests:
     @pytest.mark.requirements(v2=["V2-041", "V2-046"], v3=["V3-CORE-003", "V3-CORE-072"])
     def test_list_members_with_node_types(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, members in zarr_fixture.expected_hierarchy()["members"].items():
-            observed = _call(zarr_call, zarr_fixture, zarr_requirements, "list_members", zarr_fixture.store, path)
+            observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "list_members", zarr_fixture.store, path)
             check_equal(dict(observed), members, what=f"members of group {path or '/'!r}", requirements=zarr_requirements,
                         fixture=zarr_fixture, call=format_call(zarr_call.adapter, "list_members", (zarr_fixture.store, path)))
 
@@ -84,7 +75,7 @@ class GroupReadTests:
         for path, members in zarr_fixture.expected_hierarchy()["members"].items():
             if path != zarr_fixture.case.path:
                 continue
-            observed = _call(zarr_call, zarr_fixture, zarr_requirements, "list_members", zarr_fixture.store, path, True)
+            observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "list_members", zarr_fixture.store, path, True)
             check_equal(dict(observed), members, what=f"members of group {path or '/'!r} from .zmetadata",
                         requirements=zarr_requirements, fixture=zarr_fixture,
                         call=format_call(zarr_call.adapter, "list_members", (zarr_fixture.store, path, True)))
@@ -93,7 +84,7 @@ class GroupReadTests:
     @pytest.mark.requirements(v2=["V2-038", "V2-041"], v3=["V3-CORE-009", "V3-CORE-010"])
     def test_open_arrays_inside_hierarchy(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, node in _nodes(zarr_fixture, "array").items():
-            info = _call(zarr_call, zarr_fixture, zarr_requirements, "open_array", zarr_fixture.store, path)
+            info = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "open_array", zarr_fixture.store, path)
             call = format_call(zarr_call.adapter, "open_array", (zarr_fixture.store, path))
             check_equal(info.zarr_format, node["zarr_format"], what=f"zarr_format of array {path!r}",
                         requirements=zarr_requirements, fixture=zarr_fixture, call=call)
@@ -148,7 +139,7 @@ class GroupWriteTests:
         _needs_group_writing(zarr_adapter, zarr_format)
         requirements = ["V2-042", "V2-044", "V2-045"] if zarr_format == 2 else ["V3-CORE-031", "V3-CORE-070"]
         store = tmp_path / "store.zarr"
-        _call(zarr_call, None, requirements, "create_group", store, "a/b/c", zarr_format, {"level": 3})
+        call_or_fail(zarr_call, None, requirements, "create_group", store, "a/b/c", zarr_format, {"level": 3})
         call = format_call(zarr_call.adapter, "create_group", (store, "a/b/c", zarr_format, {"level": 3}))
         for path in ("", "a", "a/b", "a/b/c"):
             node = hierarchy.node_at(store, path)
@@ -171,7 +162,7 @@ class GroupWriteTests:
             "dtype": "<i4" if zarr_format == 2 else "int32",
         }
         store = tmp_path / "store.zarr"
-        _call(zarr_call, None, requirements, "create_array", store, "g/h/data", description)
+        call_or_fail(zarr_call, None, requirements, "create_array", store, "g/h/data", description)
         call = format_call(zarr_call.adapter, "create_array", (store, "g/h/data", description))
         for path in ("", "g", "g/h"):
             node = hierarchy.node_at(store, path)
@@ -186,12 +177,12 @@ class GroupWriteTests:
         _needs_group_writing(zarr_adapter, zarr_format)
         requirements = ["V2-048"] if zarr_format == 2 else ["V3-CORE-032"]
         store = tmp_path / "store.zarr"
-        _call(zarr_call, None, requirements, "create_group", store, "g", zarr_format, {"first": 1})
-        _call(zarr_call, None, requirements, "set_attributes", store, "g", AWKWARD_ATTRIBUTES)
+        call_or_fail(zarr_call, None, requirements, "create_group", store, "g", zarr_format, {"first": 1})
+        call_or_fail(zarr_call, None, requirements, "set_attributes", store, "g", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "g", "<awkward attributes>"))
         check_equal(hierarchy.node_at(store, "g").attributes, AWKWARD_ATTRIBUTES, what="attributes read back",
                     requirements=requirements, fixture=None, call=call)
-        observed = _call(zarr_call, None, requirements, "open_group", store, "g")
+        observed = call_or_fail(zarr_call, None, requirements, "open_group", store, "g")
         check_equal(dict(observed.attributes), AWKWARD_ATTRIBUTES, what="attributes the adapter reads back",
                     requirements=requirements, fixture=None, call=call)
 
@@ -203,8 +194,8 @@ class GroupWriteTests:
         description = {"format": zarr_format, "shape": [3], "chunks": [3], "fill_value": 0,
                        "dtype": "|u1" if zarr_format == 2 else "uint8"}
         store = tmp_path / "store.zarr"
-        _call(zarr_call, None, requirements, "create_array", store, "arr", description)
-        _call(zarr_call, None, requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
+        call_or_fail(zarr_call, None, requirements, "create_array", store, "arr", description)
+        call_or_fail(zarr_call, None, requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "arr", "<awkward attributes>"))
         check_equal(hierarchy.node_at(store, "arr").attributes, AWKWARD_ATTRIBUTES, what="attributes read back",
                     requirements=requirements, fixture=None, call=call)

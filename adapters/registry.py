@@ -27,6 +27,7 @@ class Builtin:
 BUILTINS: dict[str, Builtin] = {
     "reference": Builtin("zarr_conformance.adapters.reference:ReferenceAdapter", None),
     "zarr-python": Builtin("zarr_conformance.adapters.zarr_python:ZarrPythonAdapter", "zarr"),
+    "zarr-python-2": Builtin("zarr_conformance.adapters.zarr_python2:ZarrPython2Adapter", "zarr"),
 }
 
 
@@ -91,8 +92,34 @@ def adapter_class(spec: str) -> type[Adapter]:
 
 
 def load_adapter(spec: str) -> Adapter:
+    """An adapter from ``spec``.
+
+    ``NAME`` or ``package.module:Class`` run in process; ``worker:SPEC`` runs SPEC in a
+    worker process of this environment; ``NAME==VERSION`` runs in an isolated
+    environment built for that version.
+    """
+    if spec.startswith("worker:") or "==" in spec:
+        return _load_worker(spec)
     cls = adapter_class(spec)
     try:
         return cls()
     except Exception as exc:  # the adapter's own constructor failed: say which
         raise AdapterLoadError(f"adapter {spec!r}: constructing {cls.__name__} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _load_worker(spec: str) -> Adapter:
+    import sys
+
+    from .proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
+
+    try:
+        if spec.startswith("worker:"):
+            inner = spec.removeprefix("worker:")
+            adapter_class(inner)  # fail early, with the same message as in process
+            return WorkerAdapter([sys.executable, "-m", "zarr_conformance.adapters.worker", inner], label=inner)
+        from .environments import ensure_environment
+
+        name, _, version = spec.partition("==")
+        return ensure_environment(name, version).worker()
+    except (ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
+        raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc

@@ -65,7 +65,8 @@ class ZarrPythonAdapter(Adapter):
         )
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        return np.asarray(self._open(store, path)[selection])
+        array = self._open(store, path)
+        return np.asarray(array[selection], dtype=array.dtype)
 
     def open_group(self, store: Path, path: str) -> GroupInfo:
         group = zarr.open_group(store=LocalStore(str(store), read_only=True), path=path, mode="r")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .adapters.base import Adapter, NotSupported
+from .adapters.proxy import CallTimedOut, WorkerCrashed
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -43,7 +44,7 @@ class AdapterError(Exception):
         self.adapter_name = adapter.name
         self.verb = verb
         self.call = format_call(adapter, verb, args)
-        self.error_type = type(error).__name__
+        self.error_type = getattr(error, "remote_type", type(error).__name__)
         self.error_message = str(error)
         super().__init__(f"{self.call} raised {self.error_type}: {self.error_message}")
 
@@ -51,9 +52,17 @@ class AdapterError(Exception):
 class AdapterTimeout(Exception):
     """The call did not return within its time budget."""
 
-    def __init__(self, adapter: Adapter, verb: str, args: tuple[Any, ...], seconds: float) -> None:
+    def __init__(self, adapter: Adapter, verb: str, args: tuple[Any, ...], seconds: float, detail: str = "") -> None:
         self.call = format_call(adapter, verb, args)
-        super().__init__(f"{self.call} did not return within {seconds:g} s")
+        super().__init__(f"{self.call} did not return within {seconds:g} s" + (f": {detail}" if detail else ""))
+
+
+class AdapterCrash(Exception):
+    """The worker hosting the implementation died or broke the protocol (it is restarted)."""
+
+    def __init__(self, adapter: Adapter, verb: str, args: tuple[Any, ...], error: BaseException) -> None:
+        self.call = format_call(adapter, verb, args)
+        super().__init__(f"{self.call}: worker crashed: {error}")
 
 
 class GuardedAdapter:
@@ -66,6 +75,9 @@ class GuardedAdapter:
     def __init__(self, adapter: Adapter, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.adapter = adapter
         self.timeout = timeout
+        if hasattr(adapter, "call_timeout"):  # an out-of-process worker enforces the budget itself, by killing
+            adapter.call_timeout = timeout
+            self.timeout = timeout + 30
         self._executor = self._new_executor()
 
     @staticmethod
@@ -83,6 +95,10 @@ class GuardedAdapter:
             raise AdapterTimeout(self.adapter, verb, args, self.timeout) from None
         except NotSupported:
             raise
+        except CallTimedOut as error:
+            raise AdapterTimeout(self.adapter, verb, args, getattr(self.adapter, "call_timeout", self.timeout), str(error)) from None
+        except WorkerCrashed as error:
+            raise AdapterCrash(self.adapter, verb, args, error) from error
         except Exception as error:
             raise AdapterError(self.adapter, verb, args, error) from error
 

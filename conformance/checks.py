@@ -20,10 +20,19 @@ _MAX_SHOWN = 5
 
 
 class ConformanceFailure(AssertionError):
-    """A check failed; the message is complete on its own."""
+    """A check failed; the message is complete on its own.
+
+    ``kind`` is ``fail`` for a wrong answer, ``timeout`` for a call that hung and
+    ``crash`` for a worker that died; reports show them as distinct outcomes.
+    """
+
+    def __init__(self, message: str, kind: str = "fail") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
-def fail(observed: str, required: str, requirements: Iterable[str], fixture: Fixture | None, call: str | None) -> None:
+def fail(observed: str, required: str, requirements: Iterable[str], fixture: Fixture | None, call: str | None,
+         kind: str = "fail") -> None:
     __tracebackhide__ = True
     lines = [f"observed: {observed}", f"but the spec requires: {required}"]
     for requirement in requirements:
@@ -33,7 +42,7 @@ def fail(observed: str, required: str, requirements: Iterable[str], fixture: Fix
         lines.append(f"fixture store: {fixture.store}")
     if call:
         lines.append(f"reproduce: {call}")
-    raise ConformanceFailure("\n".join(lines))
+    raise ConformanceFailure("\n".join(lines), kind)
 
 
 def _bits(array: np.ndarray) -> np.ndarray:

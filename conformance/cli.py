@@ -20,8 +20,8 @@ import pytest
 
 from . import __version__
 
-UNEXPECTED = ("fail", "error", "timeout")
-_COLUMNS = ("pass", "fail", "xfail", "xpass", "unsupported", "timeout", "error", "skip")
+UNEXPECTED = ("fail", "error", "timeout", "crash")
+_COLUMNS = ("pass", "fail", "xfail", "xpass", "unsupported", "timeout", "crash", "error", "skip")
 
 
 class SummaryPlugin:

@@ -17,7 +17,7 @@ import pytest
 
 from .adapters.base import Adapter
 from .calls import DEFAULT_TIMEOUT, GuardedAdapter
-from .checks import skip_unsupported
+from .checks import ConformanceFailure, skip_unsupported
 from .fixtures.cases import Case, load_catalogue, load_extra
 from .fixtures.writer import Fixture, default_cache_dir, ensure_fixture
 from .requirements import catalogue
@@ -191,6 +191,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("zarr_requirements", ids))
         item.user_properties.append(("zarr_case", case.id if case else None))
         item.user_properties.append(("zarr_suite", item.path.stem.removeprefix("test_")))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Record whether a failure was a wrong answer, a hang or a crash (see ConformanceFailure)."""
+    report = yield
+    if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceFailure):
+        report.user_properties.append(("zarr_failure_kind", call.excinfo.value.kind))
+    return report
 
 
 @pytest.fixture(scope="session")

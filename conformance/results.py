@@ -9,7 +9,7 @@ Schema ``zarr-conformance/results`` version 1::
                   "implementation", "version", "outcome", "message", "duration"}]}
 
 Outcomes: pass, fail, unsupported (capability not claimed), xfail (expected failure),
-xpass (expected failure that passed), timeout, error (the test itself could not run),
+xpass (expected failure that passed), timeout, crash (the worker died or broke the protocol), error (the test itself could not run),
 skip (skipped for another reason).
 """
 
@@ -36,10 +36,10 @@ def outcome_of(report: pytest.TestReport) -> str:
         return "unsupported" if "unsupported: " in reason else "skip"
     if report.passed:
         return "xpass" if hasattr(report, "wasxfail") else "pass"
-    if report.when != "call":
-        return "error"
-    text = report.longreprtext
-    return "timeout" if "AdapterTimeout" in text or "did not return within" in text else "fail"
+    kind = dict(report.user_properties).get("zarr_failure_kind")
+    if kind:
+        return kind
+    return "fail" if report.when == "call" else "error"
 
 
 def message_of(report: pytest.TestReport) -> str:

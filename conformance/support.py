@@ -31,8 +31,9 @@ def unsupported(capabilities: Capabilities, case: Case, mode: str = "read", feat
     if case.is_group:
         found = [f"feature {f}" for f in sorted({"groups", *features} - capabilities.features)]
         formats = capabilities.read_formats if mode == "read" else capabilities.write_formats
-        if case.format not in formats:
-            found.insert(0, f"{mode} Zarr v{case.format}")
+        for zarr_format in sorted({case.format, *(n.get("format", case.format) for n in case.nodes)}):
+            if zarr_format not in formats:
+                found.insert(0, f"{mode} Zarr v{zarr_format}")
         for member in case.array_members():
             found.extend(m for m in unsupported(capabilities, member, mode) if m not in found)
         return found

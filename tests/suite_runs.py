@@ -19,7 +19,7 @@ def run_suites(pytester: pytest.Pytester, impl: str, cache: Path, *args: str) ->
     return {r["test_id"]: r for r in json.loads(report.read_text())["results"]}
 
 
-def failed(results: dict[str, dict], outcomes: tuple[str, ...] = ("fail", "timeout", "error")) -> set[str]:
+def failed(results: dict[str, dict], outcomes: tuple[str, ...] = ("fail", "timeout", "crash", "error")) -> set[str]:
     return {test_id for test_id, r in results.items() if r["outcome"] in outcomes}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..adapters.base import ArrayInfo
-from ..calls import AdapterError, AdapterTimeout, GuardedAdapter, format_call
+from ..calls import AdapterCrash, AdapterError, AdapterTimeout, GuardedAdapter, format_call
 from ..checks import fail
 from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_type
 from ..fixtures.writer import Fixture
@@ -44,7 +44,9 @@ def call_or_fail(guard: GuardedAdapter, fixture: Fixture | None, requirements: l
     except AdapterError as exc:
         fail(f"{exc.error_type}: {exc.error_message}", f"{verb} to succeed on valid input", requirements, fixture, exc.call)
     except AdapterTimeout as exc:
-        fail(str(exc), "the call to return", requirements, fixture, exc.call)
+        fail(str(exc), "the call to return", requirements, fixture, exc.call, kind="timeout")
+    except AdapterCrash as exc:
+        fail(str(exc), "the call to return", requirements, fixture, exc.call, kind="crash")
 
 
 def open_info(guard: GuardedAdapter, fixture: Fixture, requirements: list[str]) -> ArrayInfo:

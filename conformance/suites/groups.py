@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from ..adapters.base import GroupInfo
-from ..calls import AdapterError, AdapterTimeout, GuardedAdapter, format_call
+from ..calls import AdapterCrash, AdapterError, AdapterTimeout, GuardedAdapter, format_call
 from ..checks import check_equal, fail, skip_unsupported
 from ..fixtures import hierarchy
 from ..fixtures.validator import validate
@@ -35,7 +35,9 @@ def _must_raise(guard: GuardedAdapter, fixture: Fixture, requirements: list[str]
     except AdapterError:
         return
     except AdapterTimeout as exc:
-        fail(f"the call hung: {exc}", f"an error, because {why}", requirements, fixture, exc.call)
+        fail(f"the call hung: {exc}", f"an error, because {why}", requirements, fixture, exc.call, kind="timeout")
+    except AdapterCrash as exc:
+        fail(f"the worker crashed: {exc}", f"an error, because {why}", requirements, fixture, exc.call, kind="crash")
     fail(f"{verb} succeeded and returned {result!r}", f"an error, because {why}", requirements, fixture,
          format_call(guard.adapter, verb, args))
 

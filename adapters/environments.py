@@ -1,0 +1,131 @@
+"""Isolated environments: one per ``implementation==version``, built once, cached, reused.
+
+Each environment holds the implementation and the kit's light dependencies; the kit
+itself is copied in (it is pure Python), and the implementation's adapter runs there as
+a protocol worker. uv builds it when available, else ``venv`` + pip. The cache folder is
+``$ZARR_CONFORMANCE_ENVS``, else ``<fixture cache>/envs``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .proxy import WorkerAdapter
+
+#: what the worker itself needs besides the implementation
+KIT_REQUIREMENTS = ["numpy", "numcodecs", "crc32c", "pyyaml", "jsonschema", "packaging"]
+
+
+@dataclass(frozen=True)
+class Implementation:
+    package: str  # the distribution installed into the environment
+    adapter: str  # the adapter run by the worker
+    extra: tuple[str, ...] = ()
+
+
+def implementation(name: str, version: str) -> Implementation:
+    """How to install ``name==version`` and which adapter drives it."""
+    if name == "zarr-python":
+        major = version.split(".")[0]
+        if major == "2":
+            return Implementation(f"zarr=={version}", "zarr-python-2", ("numcodecs<0.16",))
+        pins: tuple[str, ...] = ()
+        if version.startswith("3.0.") and int(version.split(".")[2]) <= 7:
+            pins = ("numcodecs==0.15.1", "numpy==2.2.6")  # what the yanked 3.0.0-3.0.7 need
+        return Implementation(f"zarr=={version}", "zarr-python", pins)
+    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python")
+
+
+def environments_dir() -> Path:
+    explicit = os.environ.get("ZARR_CONFORMANCE_ENVS")
+    if explicit:
+        return Path(explicit)
+    from ..fixtures.writer import default_cache_dir
+
+    return default_cache_dir() / "envs"
+
+
+def _kit_packages() -> dict[str, Path]:
+    """Where the three parts of the kit live (works for editable and wheel installs)."""
+    out = {}
+    for name in ("zarr_conformance", "zarr_conformance.fixtures", "zarr_conformance.adapters"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        out[name] = Path(spec.origin).parent
+    return out
+
+
+def _copy_kit(target: Path) -> None:
+    """The kit's Python sources under ``target/zarr_conformance`` (refreshed when they change)."""
+    packages = _kit_packages()
+    digest = hashlib.sha256()
+    for folder in packages.values():
+        for item in sorted(folder.glob("*.py")):
+            digest.update(item.read_bytes())
+    stamp = target / "kit.sha256"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    if target.exists():
+        shutil.rmtree(target)
+    for name, folder in packages.items():
+        destination = target.joinpath(*name.split("."))
+        shutil.copytree(folder, destination, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "test_*.py", "cases", "data"))
+    stamp.write_text(digest.hexdigest())
+
+
+@dataclass(frozen=True)
+class Environment:
+    root: Path
+    python: Path
+    adapter: str
+    built_seconds: float | None  # None when reused from the cache
+
+    def worker(self, call_timeout: float = 60.0) -> WorkerAdapter:
+        return WorkerAdapter(
+            [str(self.python), "-m", "zarr_conformance.adapters.worker", self.adapter],
+            env={"PYTHONPATH": str(self.root / "kit")},
+            label=f"{self.root.name}",
+            call_timeout=call_timeout,
+        )
+
+
+def _run(command: list[str], what: str) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{what} failed ({' '.join(command)}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+
+
+def ensure_environment(name: str, version: str) -> Environment:
+    """The environment of ``name==version``, built on first use."""
+    recipe = implementation(name, version)
+    root = environments_dir() / f"{name}-{version}-py{sys.version_info.major}{sys.version_info.minor}"
+    python = root / "bin" / "python"
+    marker = root / "environment.json"
+    built = None
+    if not marker.exists():
+        started = time.perf_counter()
+        if root.exists():
+            shutil.rmtree(root)
+        requirements = [recipe.package, *recipe.extra, *KIT_REQUIREMENTS]
+        uv = shutil.which("uv")
+        if uv:
+            _run([uv, "venv", "--quiet", "--python", sys.executable, str(root)], "creating the environment")
+            _run([uv, "pip", "install", "--quiet", "--python", str(python), *requirements], f"installing {recipe.package}")
+        else:
+            _run([sys.executable, "-m", "venv", str(root)], "creating the environment")
+            _run([str(python), "-m", "pip", "install", "--quiet", *requirements], f"installing {recipe.package}")
+        built = time.perf_counter() - started
+        marker.write_text(json.dumps({"implementation": name, "version": version, "requirements": requirements,
+                                      "installer": "uv" if uv else "pip", "build_seconds": round(built, 1)}))
+    _copy_kit(root / "kit")
+    return Environment(root, python, recipe.adapter, built)

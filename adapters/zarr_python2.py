@@ -1,0 +1,87 @@
+"""Adapter for zarr-python 2.x (Zarr v2 only), run in its own environment as a worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Mapping
+
+import numcodecs
+import numpy as np
+import zarr
+
+from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype
+from .base import Adapter, ArrayInfo, Capabilities, GroupInfo, Selection
+
+_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+           "float16", "float32", "float64", "complex64", "complex128", "fixed_bytes", "fixed_length_utf32"]
+
+
+class ZarrPython2Adapter(Adapter):
+    name: ClassVar[str] = "zarr-python"
+    capabilities: ClassVar[Capabilities] = Capabilities.from_dict({
+        "read_formats": [2],
+        "write_formats": [2],
+        "dtypes": _DTYPES,
+        "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "delta", "shuffle"],
+        "features": ["groups", "attributes", "fortran_order", "resize", "consolidated_metadata"],
+    })
+
+    def version(self) -> str:
+        return zarr.__version__
+
+    def _store(self, store: Path, **kwargs: Any) -> Any:
+        return zarr.storage.DirectoryStore(str(store), **kwargs)
+
+    def open_array(self, store: Path, path: str) -> ArrayInfo:
+        array = zarr.open_array(store=str(store), path=path, mode="r")
+        fill = array.fill_value  # zarr 2 keeps it as a Python scalar; report it in the array's type
+        return ArrayInfo(
+            zarr_format=2, shape=tuple(array.shape), dtype=np.dtype(array.dtype), chunks=tuple(array.chunks),
+            shards=None, fill_value=None if fill is None else np.asarray(fill, dtype=array.dtype)[()],
+            attributes=array.attrs.asdict(), dimension_names=None,
+        )
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        array = zarr.open_array(store=str(store), path=path, mode="r")
+        return np.asarray(array[selection], dtype=array.dtype)
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        dtype = parse_v2_dtype(description["dtype"])
+        compressor = description.get("compressor")
+        array = zarr.create(
+            store=str(store), path=path or None, shape=tuple(description["shape"]), chunks=tuple(description["chunks"]),
+            dtype=description["dtype"], fill_value=decode_fill_value(description["fill_value"], dtype, 2),
+            order=description.get("order", "C"),
+            compressor=numcodecs.get_codec(dict(compressor)) if compressor else None,
+            filters=[numcodecs.get_codec(dict(f)) for f in description.get("filters") or []] or None,
+            dimension_separator=description.get("dimension_separator", "."),
+        )
+        if description.get("attributes"):
+            array.attrs.update(dict(description["attributes"]))
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        zarr.open_array(store=str(store), path=path, mode="r+")[selection] = data
+
+    def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
+        zarr.open_array(store=str(store), path=path, mode="r+").resize(*shape)
+
+    def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
+        group = zarr.group(store=str(store), path=path)
+        group.attrs.update(dict(attributes))
+
+    def open_group(self, store: Path, path: str) -> GroupInfo:
+        group = zarr.open_group(store=str(store), path=path, mode="r")
+        return GroupInfo(zarr_format=2, attributes=group.attrs.asdict())
+
+    def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
+        if consolidated:
+            group = zarr.open_consolidated(str(store), path=path, mode="r")
+        else:
+            group = zarr.open_group(store=str(store), path=path, mode="r")
+        members = {name: "group" for name in group.group_keys()}
+        members.update({name: "array" for name in group.array_keys()})
+        return members
+
+    def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
+        node = zarr.open(store=str(store), path=path, mode="r+")
+        node.attrs.put(dict(attributes))

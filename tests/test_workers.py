@@ -1,0 +1,130 @@
+"""Out-of-process adapters: the worker protocol, and isolation from crashing, hanging or garbled workers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from suite_runs import run_suites
+from zarr_conformance.adapters.proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
+from zarr_conformance.adapters.registry import load_adapter
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def tests_on_path(monkeypatch):
+    """Workers are separate processes: they find the test adapters through PYTHONPATH."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])))
+
+
+def test_worker_reports_the_same_results_as_in_process(pytester, fixture_cache):
+    cases = r"^(v2-int16-be|v3-sharded-uint16-edge|v3-fill-float32-nan|invalid-v3-unknown-codec|v3-hierarchy-nested)$"
+    in_process = run_suites(pytester, "reference", fixture_cache, "--zarr-cases", cases)
+    through_worker = run_suites(pytester, "worker:reference", fixture_cache, "--zarr-cases", cases)
+    assert {t: r["outcome"] for t, r in in_process.items()} == {t: r["outcome"] for t, r in through_worker.items()}
+    assert len(in_process) > 30
+
+
+def test_worker_handshake_carries_name_version_and_capabilities():
+    adapter = load_adapter("worker:reference")
+    try:
+        assert adapter.name == "reference" and adapter.version() == "0.1.0"
+        assert 3 in adapter.capabilities.read_formats and "sharding" in adapter.capabilities.features
+    finally:
+        adapter.close()
+
+
+def test_exiting_worker_reads_crash_with_its_stderr_and_the_run_goes_on(pytester, fixture_cache, tests_on_path):
+    results = run_suites(pytester, "worker:broken_workers:ExitsOnComplex", fixture_cache,
+                         "--zarr-cases", r"^(v3-complex64|v3-int16)$", "-k", "test_read_full or test_read_region")
+    crashed = results["test_read_full[v3-complex64]"]
+    assert crashed["outcome"] == "crash"
+    assert "exited with code 3" in crashed["message"]
+    assert "complex support not compiled in, giving up" in crashed["message"]
+    assert results["test_read_region[v3-complex64]"]["outcome"] == "crash"
+    assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
+    assert results["test_read_region[v3-int16]"]["outcome"] == "pass"
+
+
+def test_segfaulting_worker_reads_crash(pytester, fixture_cache, tests_on_path):
+    results = run_suites(pytester, "worker:broken_workers:SegfaultsOnBool", fixture_cache,
+                         "--zarr-cases", r"^(v3-bool|v3-int16)$", "-k", "test_read_full")
+    assert results["test_read_full[v3-bool]"]["outcome"] == "crash"
+    assert "exited with code -11" in results["test_read_full[v3-bool]"]["message"]
+    assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
+
+
+def test_hanging_worker_is_killed_reads_timeout_and_the_run_goes_on(pytester, fixture_cache, tests_on_path):
+    results = run_suites(pytester, "worker:broken_workers:HangsOnFloat16", fixture_cache,
+                         "--zarr-cases", r"^(v3-float16|v3-int16)$", "-k", "test_read_full", "--zarr-timeout", "2")
+    assert results["test_read_full[v3-float16]"]["outcome"] == "timeout"
+    assert "did not answer read within 2 s (killed)" in results["test_read_full[v3-float16]"]["message"]
+    assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
+
+
+GARBAGE_WORKER = (
+    "import json, sys\n"
+    "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 1, 'name': 'garbage',"
+    " 'version': '0', 'capabilities': {}}), flush=True)\n"
+    "for line in sys.stdin:\n"
+    "    print('this is not JSON', flush=True)\n"
+)
+
+
+def test_garbage_answer_is_a_crash_and_the_worker_restarts():
+    adapter = WorkerAdapter([sys.executable, "-c", GARBAGE_WORKER], call_timeout=10)
+    try:
+        with pytest.raises(WorkerCrashed, match="garbage: 'this is not JSON"):
+            adapter.open_array(Path("/nonexistent"), "")
+        with pytest.raises(WorkerCrashed):
+            adapter.open_array(Path("/nonexistent"), "")
+        assert adapter.restarts == 1
+    finally:
+        adapter.close()
+
+
+def test_worker_without_handshake_is_reported():
+    with pytest.raises(WorkerCrashed, match="did not greet"):
+        WorkerAdapter([sys.executable, "-c", "print('\"hello\"')"])
+
+
+def test_timeout_kills_the_worker():
+    adapter = WorkerAdapter([sys.executable, "-c", GARBAGE_WORKER.replace("print('this is not JSON', flush=True)",
+                                                                          "import time; time.sleep(60)")], call_timeout=1)
+    try:
+        with pytest.raises(CallTimedOut, match="within 1 s"):
+            adapter.open_array(Path("/nonexistent"), "")
+    finally:
+        adapter.close()
+
+
+def test_array_data_travels_as_npy_both_ways(tmp_path, fixture_cache):
+    from zarr_conformance.fixtures.cases import load_catalogue
+    from zarr_conformance.fixtures.writer import ensure_fixture
+
+    case = next(c for c in load_catalogue() if c.id == "v2-unicode-u4-be")
+    fixture = ensure_fixture(case, fixture_cache)
+    adapter = load_adapter("worker:reference")
+    try:
+        data = adapter.read(fixture.store, "", (slice(1, 4), 2))
+        np.testing.assert_array_equal(data, fixture.expected()[1:4, 2])
+        assert data.dtype == fixture.expected().dtype
+        assert not list(adapter.scratch.iterdir())
+    finally:
+        adapter.close()
+    assert not adapter.scratch.exists()
+
+
+def test_isolated_environment_runs_another_zarr_python_side_by_side(pytester, fixture_cache, tmp_path_factory, monkeypatch):
+    """zarr-python 2.18.7 in its own environment, next to the zarr-python 3 of this one."""
+    monkeypatch.setenv("ZARR_CONFORMANCE_ENVS", str(tmp_path_factory.mktemp("envs")))
+    results = run_suites(pytester, "zarr-python==2.18.7", fixture_cache, "--zarr-cases", r"^(v2-int16-be|v3-int16)$",
+                         "-k", "test_read_full or test_shape")
+    assert results["test_read_full[v2-int16-be]"]["outcome"] == "pass"
+    assert results["test_read_full[v2-int16-be]"]["version"] == "2.18.7"
+    assert results["test_read_full[v3-int16]"]["outcome"] == "unsupported"

@@ -42,7 +42,9 @@ def implementation(name: str, version: str) -> Implementation:
         if version.startswith("3.0.") and int(version.split(".")[2]) <= 7:
             pins = ("numcodecs==0.15.1", "numpy==2.2.6")  # what the yanked 3.0.0-3.0.7 need
         return Implementation(f"zarr=={version}", "zarr-python", pins)
-    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python")
+    if name == "tensorstore":
+        return Implementation(f"tensorstore=={version}", "tensorstore")
+    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python, tensorstore")
 
 
 def environments_dir() -> Path:

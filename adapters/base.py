@@ -36,7 +36,8 @@ class Capabilities:
     ``fixed_length_utf32`` (v2 ``U``).  ``codecs`` are v3 codec names, ``v2_codecs`` the
     numcodecs ids usable as v2 ``compressor``/``filters``.  ``features`` is open-ended;
     the kit knows ``sharding``, ``groups``, ``attributes``, ``dimension_names``,
-    ``resize``, ``consolidated_metadata`` and ``fortran_order``.
+    ``resize``, ``consolidated_metadata``, ``fortran_order`` (v2 ``order: "F"``) and
+    ``strided_selection`` (slices with a step other than 1).
     """
 
     read_formats: frozenset[int] = frozenset()

@@ -44,7 +44,9 @@ def implementation(name: str, version: str) -> Implementation:
         return Implementation(f"zarr=={version}", "zarr-python", pins)
     if name == "tensorstore":
         return Implementation(f"tensorstore=={version}", "tensorstore")
-    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python, tensorstore")
+    if name == "zarrs":
+        return Implementation(f"zarrs=={version}", "zarrs")
+    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python, tensorstore, zarrs")
 
 
 def environments_dir() -> Path:

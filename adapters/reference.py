@@ -31,7 +31,7 @@ class ReferenceAdapter(Adapter):
             "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "delta"],
             "chunk_key_encodings": ["default", "v2"],
-            "features": ["sharding", "attributes", "dimension_names", "fortran_order"],
+            "features": ["strided_selection", "sharding", "attributes", "dimension_names", "fortran_order"],
         }
     )
 

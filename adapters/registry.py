@@ -28,6 +28,7 @@ BUILTINS: dict[str, Builtin] = {
     "reference": Builtin("zarr_conformance.adapters.reference:ReferenceAdapter", None),
     "zarr-python": Builtin("zarr_conformance.adapters.zarr_python:ZarrPythonAdapter", "zarr"),
     "zarr-python-2": Builtin("zarr_conformance.adapters.zarr_python2:ZarrPython2Adapter", "zarr"),
+    "zarrs": Builtin("zarr_conformance.adapters.zarrs:ZarrsAdapter", "zarrs"),
     "tensorstore": Builtin("zarr_conformance.adapters.tensorstore:TensorstoreAdapter", "tensorstore"),
 }
 

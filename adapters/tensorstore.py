@@ -35,7 +35,7 @@ class TensorstoreAdapter(Adapter):
         "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
         "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "bz2"],
         "chunk_key_encodings": ["default", "v2"],
-        "features": ["sharding", "dimension_names", "fortran_order", "resize"],
+        "features": ["strided_selection", "sharding", "dimension_names", "fortran_order", "resize"],
     })
 
     def version(self) -> str:

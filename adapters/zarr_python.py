@@ -34,7 +34,7 @@ class ZarrPythonAdapter(Adapter):
             "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "delta", "shuffle"],
             "chunk_key_encodings": ["default", "v2"],
-            "features": ["sharding", "groups", "attributes", "dimension_names", "fortran_order", "resize",
+            "features": ["strided_selection", "sharding", "groups", "attributes", "dimension_names", "fortran_order", "resize",
                          "consolidated_metadata"],
         }
     )

@@ -23,7 +23,7 @@ class ZarrPython2Adapter(Adapter):
         "write_formats": [2],
         "dtypes": _DTYPES,
         "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "delta", "shuffle"],
-        "features": ["groups", "attributes", "fortran_order", "resize", "consolidated_metadata"],
+        "features": ["strided_selection", "groups", "attributes", "fortran_order", "resize", "consolidated_metadata"],
     })
 
     def version(self) -> str:

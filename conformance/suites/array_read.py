@@ -64,6 +64,7 @@ class ArrayReadTests:
         _read_selection("region", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.read_chunks)
 
     @pytest.mark.zarr_cases("valid", selection="strided")
+    @pytest.mark.zarr_needs("strided_selection")
     @pytest.mark.requirements(v2=["V2-032"], v3=["V3-GRID-005"])
     def test_read_strided(self, zarr_call, zarr_fixture, zarr_requirements):
         _read_selection("strided", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.read_chunks)

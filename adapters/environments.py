@@ -28,8 +28,9 @@ KIT_REQUIREMENTS = ["numpy", "numcodecs", "crc32c", "pyyaml", "jsonschema", "pac
 @dataclass(frozen=True)
 class Implementation:
     package: str  # the distribution installed into the environment
-    adapter: str  # the adapter run by the worker
+    adapter: str  # the adapter run by the worker (Python), or the shim's folder under adapters/ (node)
     extra: tuple[str, ...] = ()
+    runtime: str = "python"
 
 
 def implementation(name: str, version: str) -> Implementation:
@@ -44,9 +45,11 @@ def implementation(name: str, version: str) -> Implementation:
         return Implementation(f"zarr=={version}", "zarr-python", pins)
     if name == "tensorstore":
         return Implementation(f"tensorstore=={version}", "tensorstore")
+    if name == "zarrita-js":
+        return Implementation(f"zarrita@{version}", "zarrita_js", ("@zarrita/storage@0.2.0",), runtime="node")
     if name == "zarrs":
         return Implementation(f"zarrs=={version}", "zarrs")
-    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python, tensorstore, zarrs")
+    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python, tensorstore, zarrs, zarrita-js")
 
 
 def environments_dir() -> Path:
@@ -90,17 +93,12 @@ def _copy_kit(target: Path) -> None:
 @dataclass(frozen=True)
 class Environment:
     root: Path
-    python: Path
-    adapter: str
+    command: tuple[str, ...]
+    env: dict[str, str]
     built_seconds: float | None  # None when reused from the cache
 
     def worker(self, call_timeout: float = 60.0) -> WorkerAdapter:
-        return WorkerAdapter(
-            [str(self.python), "-m", "zarr_conformance.adapters.worker", self.adapter],
-            env={"PYTHONPATH": str(self.root / "kit")},
-            label=f"{self.root.name}",
-            call_timeout=call_timeout,
-        )
+        return WorkerAdapter(list(self.command), env=self.env, label=self.root.name, call_timeout=call_timeout)
 
 
 def _run(command: list[str], what: str) -> None:
@@ -109,9 +107,34 @@ def _run(command: list[str], what: str) -> None:
         raise RuntimeError(f"{what} failed ({' '.join(command)}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
 
 
+def _ensure_node(name: str, version: str, recipe: Implementation) -> Environment:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        raise RuntimeError(f"{name} needs node and npm on PATH")
+    root = environments_dir() / f"{name}-{version}-node"
+    marker = root / "environment.json"
+    built = None
+    if not marker.exists():
+        started = time.perf_counter()
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        (root / "package.json").write_text(json.dumps({"name": "zarr-conformance-worker", "private": True, "type": "module"}))
+        packages = [recipe.package, *recipe.extra]
+        _run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root), *packages], f"installing {recipe.package}")
+        built = time.perf_counter() - started
+        marker.write_text(json.dumps({"implementation": name, "version": version, "packages": packages,
+                                      "installer": "npm", "build_seconds": round(built, 1)}))
+    shim = Path(__file__).parent / recipe.adapter / "worker.mjs"
+    shutil.copyfile(shim, root / "worker.mjs")  # beside node_modules, where its imports resolve
+    return Environment(root, (node, str(root / "worker.mjs")), {}, built)
+
+
 def ensure_environment(name: str, version: str) -> Environment:
     """The environment of ``name==version``, built on first use."""
     recipe = implementation(name, version)
+    if recipe.runtime == "node":
+        return _ensure_node(name, version, recipe)
     root = environments_dir() / f"{name}-{version}-py{sys.version_info.major}{sys.version_info.minor}"
     python = root / "bin" / "python"
     marker = root / "environment.json"
@@ -132,4 +155,5 @@ def ensure_environment(name: str, version: str) -> Environment:
         marker.write_text(json.dumps({"implementation": name, "version": version, "requirements": requirements,
                                       "installer": "uv" if uv else "pip", "build_seconds": round(built, 1)}))
     _copy_kit(root / "kit")
-    return Environment(root, python, recipe.adapter, built)
+    command = (str(python), "-m", "zarr_conformance.adapters.worker", recipe.adapter)
+    return Environment(root, command, {"PYTHONPATH": str(root / "kit")}, built)

@@ -102,6 +102,8 @@ def load_adapter(spec: str) -> Adapter:
     """
     if spec.startswith("worker:") or "==" in spec:
         return _load_worker(spec)
+    if "@" in spec.lstrip("@") and ":" not in spec:  # npm style: zarrita-js@0.7.5
+        return _load_worker(spec.replace("@", "==", 1) if not spec.startswith("@") else spec)
     cls = adapter_class(spec)
     try:
         return cls()

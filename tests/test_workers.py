@@ -128,3 +128,21 @@ def test_isolated_environment_runs_another_zarr_python_side_by_side(pytester, fi
     assert results["test_read_full[v2-int16-be]"]["outcome"] == "pass"
     assert results["test_read_full[v2-int16-be]"]["version"] == "2.18.7"
     assert results["test_read_full[v3-int16]"]["outcome"] == "unsupported"
+
+
+def test_zarrita_js_shim_speaks_the_protocol(pytester, fixture_cache, tmp_path_factory, monkeypatch):
+    """The node shim in adapters/zarrita_js: a worker in another language, in an npm environment."""
+    import shutil
+
+    if not shutil.which("node") or not shutil.which("npm"):
+        pytest.fail("node and npm are needed for the zarrita.js adapter (Node.js 20 is part of the set-up)")
+    monkeypatch.setenv("ZARR_CONFORMANCE_ENVS", str(tmp_path_factory.mktemp("node-envs")))
+    results = run_suites(pytester, "zarrita-js@0.7.5", fixture_cache, "--zarr-cases",
+                         r"^(v3-int16|v2-int16-be|v3-sharded-uint16-edge|v3-fill-float32-nan|v3-complex64)$",
+                         "-k", "test_read_full or test_fill_value or test_read_one_element")
+    assert results["test_read_full[v3-sharded-uint16-edge]"]["outcome"] == "pass"
+    assert results["test_read_full[v2-int16-be]"]["outcome"] == "pass"
+    assert results["test_fill_value[v3-fill-float32-nan]"]["outcome"] == "pass"
+    assert results["test_read_one_element[v3-int16]"]["outcome"] == "pass"
+    assert results["test_read_full[v3-complex64]"]["outcome"] == "unsupported"
+    assert results["test_read_full[v3-int16]"]["version"] == "0.7.5"

@@ -33,14 +33,24 @@ class Implementation:
     runtime: str = "python"
 
 
+#: implementations that can run in an environment of their own
+ISOLATED = ("zarr-python", "tensorstore", "zarrs", "zarrita-js")
+
+
 def implementation(name: str, version: str) -> Implementation:
-    """How to install ``name==version`` and which adapter drives it."""
+    """How to install ``name==version`` (``version`` "latest": the newest release) and which adapter drives it."""
+    if version == "latest":
+        latest = implementation(name, "0")
+        package = latest.package.split("@")[0] if latest.runtime == "node" else latest.package.split("==")[0]
+        adapter = "zarr-python" if name == "zarr-python" else latest.adapter
+        extra = ("@zarrita/storage",) if latest.runtime == "node" else ()
+        return Implementation(package, adapter, extra, latest.runtime)
     if name == "zarr-python":
         major = version.split(".")[0]
         if major == "2":
             return Implementation(f"zarr=={version}", "zarr-python-2", ("numcodecs<0.16",))
         pins: tuple[str, ...] = ()
-        if version.startswith("3.0.") and int(version.split(".")[2]) <= 7:
+        if version.startswith("3.0.") and version.split(".")[2].isdigit() and int(version.split(".")[2]) <= 7:
             pins = ("numcodecs==0.15.1", "numpy==2.2.6")  # what the yanked 3.0.0-3.0.7 need
         return Implementation(f"zarr=={version}", "zarr-python", pins)
     if name == "tensorstore":

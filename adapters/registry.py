@@ -66,6 +66,8 @@ def available() -> dict[str, str]:
             out[name] = f"not installed ({builtin.requires} missing)"
         else:
             out[name] = "ok"
+    for name in _latest_in_environment():
+        out[name] = "ok (newest release, in an isolated environment)"
     for name, target in _entry_points().items():
         out.setdefault(name, f"entry point {target}")
     return out
@@ -102,6 +104,8 @@ def load_adapter(spec: str) -> Adapter:
     """
     if spec.startswith("worker:") or "==" in spec:
         return _load_worker(spec)
+    if spec in _latest_in_environment():
+        return _load_worker(f"{spec}==latest")
     if "@" in spec.lstrip("@") and ":" not in spec:  # npm style: zarrita-js@0.7.5
         return _load_worker(spec.replace("@", "==", 1) if not spec.startswith("@") else spec)
     cls = adapter_class(spec)
@@ -109,6 +113,18 @@ def load_adapter(spec: str) -> Adapter:
         return cls()
     except Exception as exc:  # the adapter's own constructor failed: say which
         raise AdapterLoadError(f"adapter {spec!r}: constructing {cls.__name__} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _latest_in_environment() -> set[str]:
+    """Names that get an environment with their newest release: not importable here (or not Python)."""
+    from .environments import ISOLATED
+
+    names = set()
+    for name in ISOLATED:
+        builtin = BUILTINS.get(name)
+        if builtin is None or (builtin.requires and importlib.util.find_spec(builtin.requires) is None):
+            names.add(name)
+    return names
 
 
 def _load_worker(spec: str) -> Adapter:

@@ -18,11 +18,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from .proxy import WorkerAdapter
 
 #: what the worker itself needs besides the implementation
-KIT_REQUIREMENTS = ["numpy", "numcodecs", "crc32c", "pyyaml", "jsonschema", "packaging"]
+KIT_REQUIREMENTS = ["numpy", "numcodecs", "google-crc32c", "pyyaml", "jsonschema", "packaging"]
 
 
 @dataclass(frozen=True)
@@ -117,24 +118,39 @@ def _run(command: list[str], what: str) -> None:
         raise RuntimeError(f"{what} failed ({' '.join(command)}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
 
 
+def _build_once(root: Path, install: Callable[[], str], record: dict[str, Any]) -> float | None:
+    """Build ``root`` with ``install`` unless a finished build of the same ``record`` is there.
+
+    Returns the seconds the build took, or None when the cached environment was reused.
+    """
+    marker = root / "environment.json"
+    if marker.exists():
+        previous = json.loads(marker.read_text())
+        if all(previous.get(key) == value for key, value in record.items()):
+            return None
+    started = time.perf_counter()
+    if root.exists():  # an unfinished earlier build
+        shutil.rmtree(root)
+    installer = install()
+    built = time.perf_counter() - started
+    marker.write_text(json.dumps({**record, "installer": installer, "build_seconds": round(built, 1)}))
+    return built
+
+
 def _ensure_node(name: str, version: str, recipe: Implementation) -> Environment:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         raise RuntimeError(f"{name} needs node and npm on PATH")
     root = environments_dir() / f"{name}-{version}-node"
-    marker = root / "environment.json"
-    built = None
-    if not marker.exists():
-        started = time.perf_counter()
-        if root.exists():
-            shutil.rmtree(root)
+    packages = [recipe.package, *recipe.extra]
+
+    def install() -> str:
         root.mkdir(parents=True)
         (root / "package.json").write_text(json.dumps({"name": "zarr-conformance-worker", "private": True, "type": "module"}))
-        packages = [recipe.package, *recipe.extra]
         _run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root), *packages], f"installing {recipe.package}")
-        built = time.perf_counter() - started
-        marker.write_text(json.dumps({"implementation": name, "version": version, "packages": packages,
-                                      "installer": "npm", "build_seconds": round(built, 1)}))
+        return "npm"
+
+    built = _build_once(root, install, {"implementation": name, "version": version, "packages": packages})
     shim = Path(__file__).parent / recipe.adapter / "worker.mjs"
     shutil.copyfile(shim, root / "worker.mjs")  # beside node_modules, where its imports resolve
     return Environment(root, (node, str(root / "worker.mjs")), {}, built)
@@ -147,23 +163,19 @@ def ensure_environment(name: str, version: str) -> Environment:
         return _ensure_node(name, version, recipe)
     root = environments_dir() / f"{name}-{version}-py{sys.version_info.major}{sys.version_info.minor}"
     python = root / "bin" / "python"
-    marker = root / "environment.json"
-    built = None
-    if not marker.exists():
-        started = time.perf_counter()
-        if root.exists():
-            shutil.rmtree(root)
-        requirements = [recipe.package, *recipe.extra, *KIT_REQUIREMENTS]
+    requirements = [recipe.package, *recipe.extra, *KIT_REQUIREMENTS]
+
+    def install() -> str:
         uv = shutil.which("uv")
         if uv:
             _run([uv, "venv", "--quiet", "--python", sys.executable, str(root)], "creating the environment")
             _run([uv, "pip", "install", "--quiet", "--python", str(python), *requirements], f"installing {recipe.package}")
-        else:
-            _run([sys.executable, "-m", "venv", str(root)], "creating the environment")
-            _run([str(python), "-m", "pip", "install", "--quiet", *requirements], f"installing {recipe.package}")
-        built = time.perf_counter() - started
-        marker.write_text(json.dumps({"implementation": name, "version": version, "requirements": requirements,
-                                      "installer": "uv" if uv else "pip", "build_seconds": round(built, 1)}))
+            return "uv"
+        _run([sys.executable, "-m", "venv", str(root)], "creating the environment")
+        _run([str(python), "-m", "pip", "install", "--quiet", *requirements], f"installing {recipe.package}")
+        return "pip"
+
+    built = _build_once(root, install, {"implementation": name, "version": version, "requirements": requirements})
     _copy_kit(root / "kit")
     command = (str(python), "-m", "zarr_conformance.adapters.worker", recipe.adapter)
     return Environment(root, command, {"PYTHONPATH": str(root / "kit")}, built)

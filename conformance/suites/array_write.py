@@ -56,6 +56,16 @@ def write(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: li
     call_or_fail(guard, fixture, requirements, "write", store, fixture.case.path, selection, data)
 
 
+def written_in_full(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], folder: Path) -> tuple[Path, np.ndarray]:
+    """A fresh store in ``folder`` where the adapter created the case's array and wrote all of it."""
+    __tracebackhide__ = True
+    store = folder / "store.zarr"
+    create(guard, fixture, store, requirements)
+    expected = np.array(expected_array(fixture))
+    write(guard, fixture, store, requirements, full(fixture.case), expected)
+    return store, expected
+
+
 def full(case: Case) -> tuple:
     return tuple(slice(None) for _ in case.shape)
 
@@ -181,14 +191,11 @@ class ArrayWriteTests:
     def zarr_written(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written_stores, tmp_path_factory) -> Path:
         """The case's array created and written in full by the adapter (once per case)."""
         case = zarr_fixture.case
-        store = zarr_written_stores.get(case.id)
-        if store is None:
-            store = tmp_path_factory.mktemp(f"written-{case.id}") / "store.zarr"
-            store.mkdir()
-            zarr_written_stores[case.id] = store
-            create(zarr_call, zarr_fixture, store, zarr_requirements)
-            write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), np.array(expected_array(zarr_fixture)))
-        return store
+        if case.id not in zarr_written_stores:
+            folder = tmp_path_factory.mktemp(f"written-{case.id}")
+            zarr_written_stores[case.id] = folder / "store.zarr"
+            written_in_full(zarr_call, zarr_fixture, zarr_requirements, folder)
+        return zarr_written_stores[case.id]
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
@@ -264,10 +271,7 @@ class ArrayWriteTests:
     @pytest.mark.requirements(v2=["V2-030"], v3=["V3-CORE-055"], sharded=["V3-SHARD-016", "V3-SHARD-019"])
     def test_overwrite_region(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         case = zarr_fixture.case
-        store = tmp_path / "store.zarr"
-        create(zarr_call, zarr_fixture, store, zarr_requirements)
-        expected = np.array(expected_array(zarr_fixture))
-        write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), expected)
+        store, expected = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
         selection = selection_for("region", case.shape, case.read_chunks)
         replacement = make_data({"recipe": "random", "seed": 99}, expected[selection].shape, expected.dtype)
         write(zarr_call, zarr_fixture, store, zarr_requirements, selection, replacement)
@@ -300,10 +304,7 @@ class ArrayWriteTests:
     @pytest.mark.requirements("V3-CORE-090", v2=["V2-006", "V2-031"], v3=["V3-CORE-016", "V3-GRID-004"])
     def test_resize_shrink_drops_data_outside(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         case = zarr_fixture.case
-        store = tmp_path / "store.zarr"
-        create(zarr_call, zarr_fixture, store, zarr_requirements)
-        expected = np.array(expected_array(zarr_fixture))
-        write(zarr_call, zarr_fixture, store, zarr_requirements, full(case), expected)
+        store, expected = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
         smaller = tuple(max(c - 1, 1) if s > c else s for s, c in zip(case.shape, case.chunks))
         call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "resize", store, case.path, smaller)
         call = format_call(zarr_call.adapter, "resize", (store, case.path, smaller))

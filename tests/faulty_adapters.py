@@ -201,3 +201,41 @@ class ReturnsWrongType(ReferenceAdapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         return super().read(store, path, selection).tolist()  # type: ignore[return-value]
+
+
+class ReportsEveryArrayAsV2(ReferenceAdapter):
+    def open_array(self, store: Path, path: str) -> ArrayInfo:
+        return dataclasses.replace(super().open_array(store, path), zarr_format=2)
+
+
+class ShapeOffByOne(ReferenceAdapter):
+    """Reports the first dimension one short (an exclusive/inclusive mix-up)."""
+
+    def open_array(self, store: Path, path: str) -> ArrayInfo:
+        info = super().open_array(store, path)
+        if not info.shape:
+            return info
+        return dataclasses.replace(info, shape=(max(info.shape[0] - 1, 0),) + tuple(info.shape[1:]))
+
+
+class ReportsIntegersAsFloat64(ReferenceAdapter):
+    def open_array(self, store: Path, path: str) -> ArrayInfo:
+        info = super().open_array(store, path)
+        return dataclasses.replace(info, dtype=np.dtype("f8")) if info.dtype.kind in "iu" else info
+
+
+class ForgetsShards(ReferenceAdapter):
+    def open_array(self, store: Path, path: str) -> ArrayInfo:
+        return dataclasses.replace(super().open_array(store, path), shards=None)
+
+
+class IntegerIndicesReversed(ReferenceAdapter):
+    """Applies an all-integer selection with its indices in reverse axis order."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if selection and all(isinstance(s, int) for s in selection):
+            full = reader.read_array(store, path)
+            flipped = tuple(reversed(selection))
+            if all(i < n for i, n in zip(flipped, full.shape)):
+                return full[flipped + (Ellipsis,)]
+        return super().read(store, path, selection)

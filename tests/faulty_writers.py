@@ -176,3 +176,78 @@ class OpensArraysAsGroups(ZarrPythonAdapter):
             if node is None:
                 raise
             return GroupInfo(zarr_format=node.zarr_format, attributes=node.attributes)
+
+
+class DropsLastChunkOnPartialWrite(ZarrPythonAdapter):
+    """Skips writing when the selection only touches the array's last (partial) chunk."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        import zarr
+        from zarr.storage import LocalStore
+
+        shape = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r").shape
+        if selection and all(isinstance(s, slice) and s.start not in (None, 0) and s.stop == n
+                             for s, n in zip(selection, shape)):
+            return
+        super().write(store, path, selection, data)
+
+
+class FillOnlyWritesZeros(ZarrPythonAdapter):
+    """Writes zeros when asked to write data that is entirely the fill value."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        import zarr
+        from zarr.storage import LocalStore
+
+        fill = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r").fill_value
+        if data.size and fill is not None and np.array_equal(data, np.full_like(data, fill), equal_nan=True):
+            data = np.zeros_like(data)
+        super().write(store, path, selection, data)
+
+
+class ConsolidatedListsNothing(ZarrPythonAdapter):
+    def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
+        return {} if consolidated else super().list_members(store, path, consolidated)
+
+
+class IgnoresNodePathForArrays(ZarrPythonAdapter):
+    """Opens the store's root array whatever node path it is given."""
+
+    def open_array(self, store: Path, path: str):
+        return super().open_array(store, "")
+
+
+class OpensGroupsAsEmptyArrays(ZarrPythonAdapter):
+    def open_array(self, store: Path, path: str):
+        from zarr_conformance.adapters.base import ArrayInfo
+        from zarr_conformance.fixtures import hierarchy
+
+        node = hierarchy.node_at(store, path)
+        if node is not None and node.node_type == "group":
+            return ArrayInfo(zarr_format=node.zarr_format, shape=(0,), dtype=np.dtype("u1"), chunks=(1,), shards=None,
+                             fill_value=np.uint8(0))
+        return super().open_array(store, path)
+
+
+class MissingNodeIsAnEmptyGroup(ZarrPythonAdapter):
+    """Treats a path where nothing is stored as an empty group (an implicit group)."""
+
+    def open_group(self, store: Path, path: str) -> GroupInfo:
+        from zarr_conformance.fixtures import hierarchy
+
+        if hierarchy.node_at(store, path) is None:
+            return GroupInfo(zarr_format=3, attributes={})
+        return super().open_group(store, path)
+
+
+class ArrayWithoutAncestorGroups(ZarrPythonAdapter):
+    """Creates an array below the root without writing its ancestor groups."""
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        super().create_array(store, path, description)
+        parts = path.split("/")[:-1]
+        for depth in range(len(parts) + 1):
+            for marker in (".zgroup", "zarr.json"):
+                target = store.joinpath(*parts[:depth], marker)
+                if target.exists():
+                    target.unlink()

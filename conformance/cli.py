@@ -94,6 +94,10 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--zarr-expect", args.expect]
     if json_path:
         pytest_args += ["--zarr-json", str(json_path)]
+    if args.strict:
+        pytest_args.append("--zarr-strict")
+    if args.junit:
+        pytest_args += ["--junitxml", args.junit]
     for case_file in args.case_file:
         pytest_args += ["--zarr-case-file", case_file]
     with tempfile.TemporaryDirectory(prefix="zarr-conformance-run-") as scratch:
@@ -164,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")
     run.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
     run.add_argument("--expect", default="shipped", metavar="YAML", help="expectations file; 'shipped' (default) or 'none'")
+    run.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
+    run.add_argument("--junit", metavar="PATH", help="also write JUnit XML for CI systems")
     run.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
     run.add_argument("--timeout", type=float, default=60.0, help="seconds per adapter call (default 60)")
     run.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")

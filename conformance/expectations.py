@@ -12,8 +12,9 @@
         evidence: "zarr.open_array(...) returns int32 data"
         link: "https://github.com/zarr-developers/zarr-python/issues/NNNN"   # optional
 
-A matching test is marked ``xfail`` (not strict): its failure is expected, a pass is
-reported as ``xpass``.  Entries that match no collected test are warned about.
+A matching test is marked ``xfail``: its failure is expected, a pass is reported as
+``xpass`` (a failure under ``--zarr-strict``).  Entries that match no collected test are
+warned about.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def describe(expectation: Expectation) -> str:
 
 
 class ExpectationsPlugin:
-    def __init__(self, config: pytest.Config, source: str) -> None:
+    def __init__(self, config: pytest.Config, source: str, strict: bool = False) -> None:
+        self.strict = strict
         try:
             self.label, self.entries = load(source)
         except (ExpectationsError, OSError, yaml.YAMLError) as exc:
@@ -129,7 +131,7 @@ class ExpectationsPlugin:
             for index, entry in active:
                 if entry.matches(item.name):
                     self.used.add(index)
-                    item.add_marker(pytest.mark.xfail(reason=describe(entry), strict=False))
+                    item.add_marker(pytest.mark.xfail(reason=describe(entry), strict=self.strict))
                     break
         for index, entry in active:
             if index not in self.used:

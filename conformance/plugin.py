@@ -48,6 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--zarr-cache-dir", metavar="DIR", help="where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or ~/.cache/zarr-conformance)")
     group.addoption("--zarr-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help=f"time budget of one adapter call (default {DEFAULT_TIMEOUT:g})")
     group.addoption("--zarr-expect", metavar="YAML", help="expectations file: known deviations become xfail; 'shipped' uses the kit's own")
+    group.addoption("--zarr-strict", action="store_true", help="with --zarr-expect: a test expected to fail that passes fails the run")
     group.addoption("--zarr-json", metavar="PATH", help="write the results as versioned JSON to PATH")
 
 
@@ -67,7 +68,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if expect:
         from .expectations import ExpectationsPlugin
 
-        config.pluginmanager.register(ExpectationsPlugin(config, expect), "zarr-conformance-expectations")
+        plugin = ExpectationsPlugin(config, expect, strict=config.getoption("--zarr-strict"))
+        config.pluginmanager.register(plugin, "zarr-conformance-expectations")
     json_path = config.getoption("--zarr-json")
     if json_path:
         from .results import ResultsPlugin

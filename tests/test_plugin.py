@@ -163,3 +163,25 @@ def test_unknown_requirement_id_in_a_marker_is_an_error(pytester, fixture_cache)
     result = pytester.runpytest_inprocess()
     assert result.ret != 0
     assert "requirement IDs not in the catalogue: ['V9-NOPE']" in str(result.stderr)
+
+
+def test_strict_turns_an_unexpected_pass_into_a_failure(pytester, fixture_cache):
+    expectations = pytester.makefile(".yaml", expect=(
+        "version: 1\nexpectations:\n"
+        "  - implementation: reference\n    tests: ['test_shape[v3-int16]']\n    reason: stale\n"
+    ))
+    lenient = run_suites(pytester, "reference", fixture_cache, "--zarr-cases", "^v3-int16$", "--zarr-expect", str(expectations))
+    assert lenient["test_shape[v3-int16]"]["outcome"] == "xpass"
+    strict = run_suites(pytester, "reference", fixture_cache, "--zarr-cases", "^v3-int16$", "--zarr-expect", str(expectations),
+                        "--zarr-strict")
+    assert strict["test_shape[v3-int16]"]["outcome"] == "fail"
+    assert strict["test_data_type[v3-int16]"]["outcome"] == "pass"
+
+
+def test_junit_xml_for_ci(pytester, fixture_cache):
+    junit = pytester.path / "junit.xml"
+    pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "faulty_adapters:DropsAttributes",
+                                 "--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-attributes$",
+                                 "--junitxml", str(junit))
+    text = junit.read_text()
+    assert 'name="test_attributes[v3-attributes]"' in text and "<failure" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,25 @@ def failed(results: dict[str, dict], outcomes: tuple[str, ...] = ("fail", "timeo
 
 def function_of(test_id: str) -> str:
     return test_id.split("[")[0]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A faulty adapter, the cases to run it on, and where the suites must (and may) fail."""
+
+    adapter: str
+    cases: str  # regex of the cases to run
+    must_fail: tuple[str, ...]  # test ids that must fail
+    only_in: tuple[str, ...]  # test functions allowed to fail (precision)
+
+
+def assert_caught(fault: Fault, results: dict[str, dict]) -> None:
+    """The bug is caught by the tests that check it, only there, and something else still passes."""
+    __tracebackhide__ = True
+    failures = failed(results)
+    missing = set(fault.must_fail) - failures
+    assert not missing, f"{fault.adapter}: these tests should have failed but did not: {sorted(missing)}"
+    stray = {t for t in failures if function_of(t) not in fault.only_in}
+    assert not stray, f"{fault.adapter}: failures outside the tests that check this bug: {sorted(stray)}"
+    assert any(r["outcome"] == "pass" for r in results.values()), (
+        f"{fault.adapter}: nothing passed, so the failures are not specific to the bug")

@@ -2,6 +2,8 @@
 
 * ``run --impl NAME``       run every suite against one implementation; one-screen summary;
                             exit 0 only if nothing failed unexpectedly
+* ``matrix --out DIR``      every suite on several implementations plus writer x reader
+                            interop; results.json, matrix.md, matrix.html
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
 * ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
@@ -27,8 +29,9 @@ _COLUMNS = ("pass", "fail", "xfail", "xpass", "unsupported", "timeout", "crash",
 class SummaryPlugin:
     """Collects outcomes for the one-screen summary and shows progress on a terminal."""
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, progress: str = "auto") -> None:
         self.stream = stream
+        self.progress = progress  # auto: a counter on a terminal; json: one JSON line per 25 tests; none
         self.total = 0
         self.done = 0
         self.failed = 0
@@ -41,9 +44,18 @@ class SummaryPlugin:
         adapter = session.config.stash.get(ADAPTER_KEY, None)
         if adapter is not None:
             self.implementation = f"{adapter.name} {adapter.version()}"
+            self._emit({"event": "start", "name": adapter.name, "version": adapter.version()})
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
+        self._emit({"event": "collected", "total": self.total})
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        if self.progress == "json":
+            import json
+
+            self.stream.write(json.dumps(event) + "\n")
+            self.stream.flush()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         from .results import message_of, outcome_of
@@ -61,7 +73,9 @@ class SummaryPlugin:
         self.done += 1
         if self.records.get(nodeid, ("", "pass"))[1] in UNEXPECTED:
             self.failed += 1
-        if self.stream.isatty() and (self.done % 25 == 0 or self.done == self.total):
+        if self.progress == "json" and (self.done % 25 == 0 or self.done == self.total):
+            self._emit({"event": "progress", "done": self.done, "total": self.total, "failed": self.failed})
+        elif self.progress == "auto" and self.stream.isatty() and (self.done % 25 == 0 or self.done == self.total):
             self.stream.write(f"\r  {self.done}/{self.total} tests, {self.failed} failing")
             self.stream.flush()
             if self.done == self.total:
@@ -81,30 +95,51 @@ def _table(records: dict[str, tuple[str, str, str]]) -> list[str]:
     return lines
 
 
-def _run(args: argparse.Namespace) -> int:
-    summary = SummaryPlugin(sys.stderr)
-    json_path = Path(args.json) if args.json else None
-    pytest_args = ["--pyargs", "zarr_conformance", "--zarr-impl", args.impl, "-p", "no:terminal", "-p", "no:cacheprovider",
-                   "--zarr-timeout", str(args.timeout)]
-    if args.cases:
-        pytest_args += ["--zarr-cases", args.cases]
-    if args.cache_dir:
-        pytest_args += ["--zarr-cache-dir", args.cache_dir]
-    if args.expect != "none":
-        pytest_args += ["--zarr-expect", args.expect]
+def pytest_args(impl: str, *, timeout: float, expect: str = "shipped", strict: bool = False, cases: str | None = None,
+                case_files: Sequence[str] = (), cache_dir: str | None = None, json_path: Path | str | None = None,
+                junit: Path | str | None = None, interop_write: Path | str | None = None,
+                interop_read: Sequence[Path | str] = ()) -> list[str]:
+    """The pytest command line of one run of the suites against ``impl``."""
+    args = ["--pyargs", "zarr_conformance", "--zarr-impl", impl, "-p", "no:terminal", "-p", "no:cacheprovider",
+            "--zarr-timeout", str(timeout)]
+    if cases:
+        args += ["--zarr-cases", cases]
+    if cache_dir:
+        args += ["--zarr-cache-dir", str(cache_dir)]
+    if expect != "none":
+        args += ["--zarr-expect", expect]
     if json_path:
-        pytest_args += ["--zarr-json", str(json_path)]
-    if args.strict:
-        pytest_args.append("--zarr-strict")
-    if args.junit:
-        pytest_args += ["--junitxml", args.junit]
-    for case_file in args.case_file:
-        pytest_args += ["--zarr-case-file", case_file]
+        args += ["--zarr-json", str(json_path)]
+    if strict:
+        args.append("--zarr-strict")
+    if junit:
+        args += ["--junitxml", str(junit)]
+    for case_file in case_files:
+        args += ["--zarr-case-file", case_file]
+    if interop_write:
+        args += ["--zarr-interop-write", str(interop_write)]
+    for folder in interop_read:
+        args += ["--zarr-interop-read", str(folder)]
+    if interop_read:
+        args += ["-k", "test_reads_store_written_by"]  # the read phase runs only the interop reads
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
+    summary = SummaryPlugin(sys.stdout if args.progress == "json" else sys.stderr, args.progress)
+    json_path = Path(args.json) if args.json else None
+    pytest_arguments = pytest_args(args.impl, timeout=args.timeout, expect=args.expect, strict=args.strict, cases=args.cases,
+                                   case_files=args.case_file, cache_dir=args.cache_dir, json_path=json_path, junit=args.junit,
+                                   interop_write=args.interop_write, interop_read=args.interop_read)
     with tempfile.TemporaryDirectory(prefix="zarr-conformance-run-") as scratch:
-        code = pytest.main(pytest_args + ["--rootdir", scratch, "-W", "ignore"], plugins=[summary])
+        code = pytest.main(pytest_arguments + ["--rootdir", scratch, "-W", "ignore"], plugins=[summary])
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.INTERRUPTED):
         print(f"zarr-conformance: the run could not complete (pytest exit code {int(code)})", file=sys.stderr)
         return int(code)
+    if args.progress == "json":
+        unexpected_count = sum(1 for _, outcome, _ in summary.records.values() if outcome in UNEXPECTED)
+        summary._emit({"event": "finish", "unexpected": unexpected_count})
+        return 1 if unexpected_count else 0
     print(f"zarr-conformance {__version__}: {summary.implementation or args.impl}")
     print()
     print("\n".join(_table(summary.records)))
@@ -125,6 +160,55 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\nresults: {json_path}")
     print("\nOK: nothing failed unexpectedly" if not unexpected else f"\nFAILED: {len(unexpected)} unexpected failures")
     return 1 if unexpected else 0
+
+
+def _matrix(args: argparse.Namespace) -> int:
+    from .matrix import DEFAULT_IMPLEMENTATIONS, Display, MatrixError, Options, run_matrix
+    from .report import write_reports
+
+    impls = list(dict.fromkeys(args.impl or DEFAULT_IMPLEMENTATIONS))
+    out = Path(args.out)
+    opts = Options(impls=impls, out=out, expect=args.expect, strict=args.strict, cases=args.cases, case_files=args.case_file,
+                   cache_dir=args.cache_dir, timeout=args.timeout, run_timeout=args.run_timeout, jobs=args.jobs,
+                   junit=args.junit, interop=not args.no_interop)
+    display = Display()
+    print(f"zarr-conformance {__version__} matrix: {', '.join(impls)}", file=sys.stderr)
+    try:
+        document = run_matrix(opts, display)
+    except MatrixError as exc:
+        display.end()
+        print(f"zarr-conformance matrix: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        display.end()
+    write_reports(document, out)
+    print()
+    for impl in document["implementations"]:
+        counts = Counter(r["outcome"] for r in document["results"] if r["spec"] == impl["spec"])
+        shown = ", ".join(f"{counts[c]} {c}" for c in _COLUMNS if counts[c])
+        print(f"  {impl['label']:32} {shown or 'no results'}")
+    for run in document["incomplete_runs"]:
+        print(f"\nincomplete: {run} (see {out / 'logs'})")
+    for entry in document["stale_expectations"]:
+        print(f"\nwarning: expectation for {entry['implementation']} matches no test: {entry['tests']} ({entry['reason']})")
+    if document["duplicate_implementations"]:
+        print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
+    unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
+    xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
+    for title, records in (("unexpected failures", unexpected), ("unexpected passes, expectations to review", xpassed)):
+        if records:
+            print(f"\n{title} ({len(records)}):")
+            for record in records[: args.show]:
+                first = record["message"].splitlines()[0] if record["message"] else ""
+                print(f"  {record['implementation']} {record['version']}: {record['test_id']}\n      {first[:160]}")
+            if len(records) > args.show:
+                print(f"  ... and {len(records) - args.show} more (see {out / 'matrix.html'})")
+    print(f"\nwrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'} "
+          f"({document['duration']:.0f} s, {document['jobs']} at a time)")
+    failed = bool(document["unexpected"] or document["incomplete_runs"])
+    print("\nOK: nothing failed unexpectedly" if not failed else
+          f"\nFAILED: {document['unexpected']} unexpected results, {len(document['incomplete_runs'])} incomplete runs")
+    return 1 if failed else 0
 
 
 def _fixtures(args: argparse.Namespace) -> int:
@@ -173,7 +257,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
     run.add_argument("--timeout", type=float, default=60.0, help="seconds per adapter call (default 60)")
     run.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
+    # used by `matrix` for its child runs
+    run.add_argument("--progress", choices=("auto", "json", "none"), default="auto", help=argparse.SUPPRESS)
+    run.add_argument("--interop-write", metavar="DIR", help=argparse.SUPPRESS)
+    run.add_argument("--interop-read", metavar="DIR", action="append", default=[], help=argparse.SUPPRESS)
     run.set_defaults(func=_run)
+
+    matrix = commands.add_parser("matrix", help="every suite on every implementation, writer x reader interop, reports")
+    matrix.add_argument("--impl", action="append", default=[], metavar="ADAPTER",
+                        help="implementation to include (repeatable); default: the current release of each built-in one")
+    matrix.add_argument("--out", required=True, metavar="DIR", help="folder for results.json, matrix.md, matrix.html (new or empty)")
+    matrix.add_argument("--expect", default="shipped", metavar="YAML", help="expectations file; 'shipped' (default) or 'none'")
+    matrix.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
+    matrix.add_argument("--junit", action="store_true", help="also write JUnit XML per implementation and phase into DIR/junit")
+    matrix.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")
+    matrix.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
+    matrix.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
+    matrix.add_argument("--timeout", type=float, default=60.0, help="seconds per adapter call (default 60)")
+    matrix.add_argument("--run-timeout", type=float, default=3600.0, help="seconds per implementation and phase (default 3600)")
+    matrix.add_argument("--jobs", type=int, default=0, help="implementations run at a time (default: the number of cores)")
+    matrix.add_argument("--no-interop", action="store_true", help="skip the writer x reader interop suite")
+    matrix.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
+    matrix.set_defaults(func=_matrix)
 
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")

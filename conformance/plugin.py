@@ -19,6 +19,7 @@ from .adapters.base import Adapter
 from .calls import DEFAULT_TIMEOUT, GuardedAdapter
 from .checks import ConformanceFailure, skip_unsupported
 from .fixtures.cases import Case, load_catalogue, load_extra
+from .features import feature_labels
 from .fixtures.writer import Fixture, default_cache_dir, ensure_fixture
 from .requirements import catalogue
 from .selections import selection_for
@@ -50,12 +51,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--zarr-expect", metavar="YAML", help="expectations file: known deviations become xfail; 'shipped' uses the kit's own")
     group.addoption("--zarr-strict", action="store_true", help="with --zarr-expect: a test expected to fail that passes fails the run")
     group.addoption("--zarr-json", metavar="PATH", help="write the results as versioned JSON to PATH")
+    group.addoption("--zarr-interop-write", metavar="DIR", help="interop, write phase: write every writable case into DIR for other implementations to read")
+    group.addoption("--zarr-interop-read", metavar="DIR", action="append", default=[], help="interop, read phase: read every store a writer wrote into DIR (repeatable, one per writer)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}): requirement IDs a template test checks, by format, for sharded cases, and by NumPy dtype kind; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})")
     config.addinivalue_line("markers", "zarr_cases(kind, selection=None, fill_defined=False, resizable=False, consolidated=False): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks, hierarchy, writable), narrowed by the keyword filters")
     config.addinivalue_line("markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs")
+    config.addinivalue_line("markers", "zarr_interop(phase): an interop test, 'write' or 'read'; collected only with --zarr-interop-write / --zarr-interop-read")
     spec = config.getoption("--zarr-impl")
     if spec:
         from .adapters.registry import AdapterLoadError, load_adapter
@@ -64,6 +68,13 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[ADAPTER_KEY] = load_adapter(spec)
         except AdapterLoadError as exc:
             raise pytest.UsageError(str(exc)) from exc
+    for folder in config.getoption("--zarr-interop-read"):
+        from .interop import InteropError, check_folder
+
+        try:
+            check_folder(Path(folder))
+        except InteropError as exc:
+            raise pytest.UsageError(f"--zarr-interop-read: {exc}") from exc
     expect = config.getoption("--zarr-expect")
     if expect:
         from .expectations import ExpectationsPlugin
@@ -136,6 +147,17 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    interop = metafunc.definition.get_closest_marker("zarr_interop")
+    if interop is not None and interop.args[0] == "read" and "interop_store" in metafunc.fixturenames:
+        from .interop import InteropError, load_stores
+
+        folders = [Path(p) for p in metafunc.config.getoption("--zarr-interop-read")]
+        try:
+            stores = load_stores(folders, selected_cases(metafunc.config))
+        except InteropError as exc:
+            raise pytest.UsageError(f"--zarr-interop-read: {exc}") from exc
+        metafunc.parametrize("case,interop_store", [(s.case, s) for s in stores], ids=[s.id for s in stores])
+        return
     marker = metafunc.definition.get_closest_marker("zarr_cases")
     if marker is None or "case" not in metafunc.fixturenames:
         return
@@ -186,6 +208,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "the zarr-conformance suites need an implementation: pass --zarr-impl NAME "
             "(zarr-python, reference, an entry-point name, or package.module:Class)"
         )
+    _deselect(config, items)
     known = catalogue()
     for item in items:
         ids = requirement_ids(item, item_case(item))
@@ -197,6 +220,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("zarr_requirements", ids))
         item.user_properties.append(("zarr_case", case.id if case else None))
         item.user_properties.append(("zarr_suite", item.path.stem.removeprefix("test_")))
+        item.user_properties.append(("zarr_features", feature_labels(case)))
+        store = getattr(item, "callspec", None) and item.callspec.params.get("interop_store")
+        if store is not None:
+            item.user_properties.append(("zarr_writer", store.writer))
+
+
+def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that have nothing to run are not collected, rather than skipped.
+
+    Interop tests run only in their phase (the options name the folders), and a
+    template left without cases by ``--zarr-cases`` is not a result either.
+    """
+    wanted = {"write": bool(config.getoption("--zarr-interop-write")), "read": bool(config.getoption("--zarr-interop-read"))}
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("zarr_interop")
+        skip = item.get_closest_marker("skip")
+        empty = skip is not None and str(skip.kwargs.get("reason", "")).startswith("got empty parameter set")
+        (drop if empty or (marker is not None and not wanted[marker.args[0]]) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.hookimpl(wrapper=True)
@@ -239,3 +284,17 @@ def zarr_fixture(case: Case, zarr_adapter: Adapter, request: pytest.FixtureReque
     mode = needs.kwargs.get("mode", "read") if needs else "read"
     skip_unsupported(unsupported(zarr_adapter.capabilities, case, mode, features))
     return ensure_fixture(case, _cache_dir(request.config))
+
+
+@pytest.fixture(scope="session")
+def zarr_interop_manifest(zarr_adapter: Adapter, pytestconfig: pytest.Config):
+    """The manifest of the folder the interop write phase writes into (``--zarr-interop-write``)."""
+    from .interop import InteropError, Manifest
+
+    folder = pytestconfig.getoption("--zarr-interop-write")
+    if not folder:
+        pytest.fail("the interop write phase needs --zarr-interop-write DIR", pytrace=False)
+    try:
+        return Manifest(Path(folder), zarr_adapter.name, zarr_adapter.version(), zarr_adapter.capabilities.features)
+    except InteropError as exc:
+        pytest.fail(str(exc), pytrace=False)

@@ -76,6 +76,8 @@ class ResultsPlugin:
             "suite": props.get("zarr_suite", ""),
             "case": props.get("zarr_case"),
             "requirements": props.get("zarr_requirements", []),
+            "features": props.get("zarr_features", []),
+            "writer": props.get("zarr_writer"),
             "implementation": adapter.name if adapter else None,
             "version": adapter.version() if adapter else None,
             "outcome": outcome_of(report),

@@ -251,3 +251,12 @@ class ArrayWithoutAncestorGroups(ZarrPythonAdapter):
                 target = store.joinpath(*parts[:depth], marker)
                 if target.exists():
                     target.unlink()
+
+
+class RefusesBigEndian(ZarrPythonAdapter):
+    """Claims every data type but raises when asked for a big-endian array."""
+
+    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
+        if '"big"' in json.dumps(description.get("codecs", [])) or str(description.get("dtype", "")).startswith(">"):
+            raise NotImplementedError("big-endian arrays are not supported")
+        super().create_array(store, path, description)

@@ -1,0 +1,397 @@
+"""``zarr-conformance matrix``: every suite on every implementation, and writer x reader interop.
+
+Two phases, each a set of child processes (``zarr-conformance run`` underneath), as
+many at a time as ``--jobs`` allows:
+
+1. per implementation: all suites, plus the interop write phase into
+   ``OUT/stores/<implementation>/``; meanwhile the kit's reference writer writes its
+   own stores into ``OUT/stores/reference/``;
+2. per implementation, and the kit's reference reader: the interop read phase over
+   every writer's stores.
+
+A child that crashes or overruns ``--run-timeout`` is reported (which implementation,
+which phase, its last stderr lines) and the matrix goes on. The results of all
+children are merged into ``OUT/results.json`` (schema in ``data/matrix.schema.json``),
+rendered as ``OUT/matrix.md`` and ``OUT/matrix.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import __version__
+from .expectations import SHIPPED, Expectation, ExpectationsError, load, stale_entries
+
+#: what ``matrix`` runs when no --impl is given: the current release of each built-in
+#: implementation, the versions the shipped expectations were triaged against
+DEFAULT_IMPLEMENTATIONS = ("zarr-python", "zarr-python==2.18.7", "tensorstore==0.1.86", "zarrs==0.2.3", "zarrita-js@0.7.5")
+REFERENCE = "reference"
+
+SCHEMA = "zarr-conformance/matrix"
+SCHEMA_VERSION = 1
+MARKER = ".zarr-conformance-matrix"
+UNEXPECTED = ("fail", "error", "timeout", "crash")
+_OWN_ENTRIES = ("parts", "stores", "logs", "junit", "results.json", "matrix.md", "matrix.html", MARKER)
+
+
+class MatrixError(Exception):
+    """The matrix cannot start (bad output folder, bad expectations); the message says why."""
+
+
+def slug(spec: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_") or "impl"
+
+
+@dataclass
+class ChildRun:
+    """One child process: an implementation in one phase."""
+
+    spec: str
+    phase: str  # "suites" or "interop-read"
+    json_path: Path
+    log_path: Path
+    args: list[str]
+    name: str = ""
+    version: str = ""
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    state: str = "waiting"  # waiting, starting, running, completed, failed, crashed, timed out
+    exit_code: int | None = None
+    duration: float = 0.0
+    stderr_tail: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}".strip() if self.name else self.spec
+
+    def record(self) -> dict[str, Any]:
+        return {"phase": self.phase, "state": self.state, "exit_code": self.exit_code, "tests": self.total,
+                "duration": round(self.duration, 3), "log": self.log_path.name, "stderr_tail": self.stderr_tail}
+
+
+@dataclass
+class Options:
+    impls: list[str]
+    out: Path
+    expect: str = SHIPPED
+    strict: bool = False
+    cases: str | None = None
+    case_files: Sequence[str] = ()
+    cache_dir: str | None = None
+    timeout: float = 60.0
+    run_timeout: float = 3600.0
+    jobs: int = 0
+    junit: bool = False
+    interop: bool = True
+
+
+def prepare_out(out: Path) -> None:
+    """Create ``out``, or clear what an earlier matrix wrote there; never touch anything else."""
+    if out.exists() and not out.is_dir():
+        raise MatrixError(f"--out {out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / MARKER).exists():
+            raise MatrixError(f"--out {out}: the folder is not empty and was not written by zarr-conformance matrix; "
+                              "give an empty or new folder")
+        for name in _OWN_ENTRIES:
+            target = out / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by zarr-conformance matrix; its next run clears this folder's own files\n")
+
+
+def _child_command(opts: Options, spec: str, json_path: Path, junit: Path | None, write: Path | None,
+                   read: Sequence[Path]) -> list[str]:
+    args = [sys.executable, "-m", "zarr_conformance.cli", "run", "--impl", spec, "--json", str(json_path),
+            "--progress", "json", "--expect", opts.expect, "--timeout", str(opts.timeout)]
+    if opts.strict:
+        args.append("--strict")
+    if opts.cases:
+        args += ["--cases", opts.cases]
+    for case_file in opts.case_files:
+        args += ["--case-file", str(Path(case_file).resolve())]
+    if opts.cache_dir:
+        args += ["--cache-dir", str(Path(opts.cache_dir).resolve())]
+    if junit:
+        args += ["--junit", str(junit)]
+    if write:
+        args += ["--interop-write", str(write)]
+    for folder in read:
+        args += ["--interop-read", str(folder)]
+    return args
+
+
+def _drive(child: ChildRun, run_timeout: float, on_change: Callable[[ChildRun], None]) -> None:
+    """Run one child, following its JSON progress lines; never raises."""
+    child.state = "starting"
+    on_change(child)
+    started = time.monotonic()
+    with open(child.log_path, "w", encoding="utf-8") as log:
+        try:
+            process = subprocess.Popen(child.args, stdout=subprocess.PIPE, stderr=log, text=True, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            child.state, child.stderr_tail = "crashed", [f"could not start: {exc}"]
+            on_change(child)
+            return
+        timer = threading.Timer(run_timeout, process.kill)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # something the implementation printed
+                if not isinstance(event, dict):
+                    continue
+                if event.get("event") == "start":
+                    child.name, child.version, child.state = event["name"], event["version"], "running"
+                elif event.get("event") == "collected":
+                    child.total = event["total"]
+                elif event.get("event") == "progress":
+                    child.done, child.failed = event["done"], event["failed"]
+                on_change(child)
+            process.wait()
+        finally:
+            timed_out = not timer.is_alive()  # the timer fired and killed the child
+            timer.cancel()
+    child.duration = time.monotonic() - started
+    child.exit_code = process.returncode
+    if timed_out:
+        child.state = "timed out"
+    elif process.returncode in (0, 1) and child.json_path.exists():
+        child.state = "completed"
+    else:
+        child.state = "crashed"
+    if child.state != "completed":
+        lines = [l for l in child.log_path.read_text(encoding="utf-8", errors="replace").splitlines() if l.strip()]
+        fatal = [l for l in lines if l.startswith("Fatal Python error")][:1]
+        child.stderr_tail = [_exit_status(process.returncode, timed_out, run_timeout)] + fatal + lines[-12:]
+    on_change(child)
+
+
+def _exit_status(code: int, timed_out: bool, run_timeout: float) -> str:
+    if timed_out:
+        return f"killed after --run-timeout {run_timeout:g} s"
+    if code < 0:
+        import signal
+
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
+    """Run both phases and return the merged results document (also written to ``OUT/results.json``)."""
+    from .fixtures.cases import load_catalogue, load_extra
+    from .interop import write_reference_stores
+
+    try:
+        expectations_label, entries = load(opts.expect) if opts.expect != "none" else ("none", [])
+    except (ExpectationsError, OSError) as exc:
+        raise MatrixError(f"--expect: {exc}") from exc
+    out = opts.out
+    prepare_out(out)
+    for sub in ("parts", "stores", "logs") + (("junit",) if opts.junit else ()):
+        (out / sub).mkdir()
+    jobs = opts.jobs or min(os.cpu_count() or 1, max(len(opts.impls), 1))
+    started = time.monotonic()
+
+    def child(spec: str, phase: str, write: Path | None = None, read: Sequence[Path] = ()) -> ChildRun:
+        name = f"{slug(spec)}-{phase}"
+        json_path = out / "parts" / f"{name}.json"
+        junit = out / "junit" / f"{name}.xml" if opts.junit else None
+        return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log",
+                        _child_command(opts, spec, json_path, junit, write, read))
+
+    suites = [child(spec, "suites", write=(out / "stores" / slug(spec)) if opts.interop else None) for spec in opts.impls]
+    display.begin(suites)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_drive, c, opts.run_timeout, display.update) for c in suites]
+        if opts.interop:
+            cases = list(load_catalogue()) + load_extra(Path(p) for p in opts.case_files)
+            if opts.cases:
+                cases = [c for c in cases if re.search(opts.cases, c.id)]
+            writable = [c for c in cases if c.valid and not c.is_group and "extra_metadata" not in c.raw]
+            write_reference_stores(out / "stores" / REFERENCE, writable, Path(opts.cache_dir) if opts.cache_dir else None)
+        for future in futures:
+            future.result()
+    reads: list[ChildRun] = []
+    if opts.interop:
+        writers = sorted(p.parent for p in (out / "stores").glob("*/manifest.json"))
+        reads = [child(spec, "interop-read", read=writers) for spec in dict.fromkeys([REFERENCE, *opts.impls])]
+        display.begin(reads)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for future in [pool.submit(_drive, c, opts.run_timeout, display.update) for c in reads]:
+                future.result()
+    document = merge(opts, suites + reads, expectations_label, entries, time.monotonic() - started, jobs)
+    (out / "results.json").write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
+    return document
+
+
+def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries: list[Expectation],
+          seconds: float, jobs: int) -> dict[str, Any]:
+    """One document from the children's result files."""
+    implementations: dict[str, dict[str, Any]] = {}
+    results: list[dict[str, Any]] = []
+    writers: list[dict[str, Any]] = []
+    for manifest_path in sorted((opts.out / "stores").glob("*/manifest.json")):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        verdicts = [s["conforms"] for s in manifest["stores"].values()]
+        writers.append({**manifest["writer"], "folder": manifest_path.parent.relative_to(opts.out).as_posix(),
+                        "stores": len(verdicts), "conforming": sum(verdicts)})
+    folders = {w["label"]: (opts.out / w["folder"]).resolve() for w in writers}
+    for run in runs:
+        part: dict[str, Any] = {}
+        if run.json_path.exists():
+            part = json.loads(run.json_path.read_text(encoding="utf-8"))
+        impl = part.get("implementation") or {}
+        name, version = impl.get("name") or run.name, impl.get("version") or run.version
+        reference = run.spec == REFERENCE and run.phase == "interop-read"
+        entry = implementations.setdefault(run.spec, {
+            "spec": run.spec, "name": name or None, "version": version or None,
+            "label": "reference reader" if reference else (f"{name} {version}".strip() if name else run.spec),
+            "reference": reference, "capabilities": impl.get("capabilities"), "runs": [],
+        })
+        if name and not entry["name"]:
+            entry.update(name=name, version=version, capabilities=impl.get("capabilities"))
+            if not reference:
+                entry["label"] = f"{name} {version}"
+        entry["runs"].append(run.record())
+        for record in part.get("results", []):
+            record["spec"] = run.spec
+            record["reproduce"] = reproduce(run.spec, record, opts, folders)
+            results.append(record)
+    seen = [(e["name"], e["version"]) for e in implementations.values() if e["name"] and not e["reference"]]
+    duplicates = sorted({f"{n} {v}" for n, v in seen if seen.count((n, v)) > 1})
+    for impl in implementations.values():
+        if impl["label"] in duplicates:
+            impl["label"] = f"{impl['label']} ({impl['spec']})"  # columns stay distinct
+    stale = []
+    for impl in implementations.values():
+        if impl["reference"] or not impl["name"]:
+            continue
+        ids = [r["test_id"] for r in results if r["spec"] == impl["spec"]]
+        for entry in stale_entries(entries, impl["name"], impl["version"], ids, filtered=bool(opts.cases)):
+            stale.append({"implementation": impl["label"], "tests": list(entry.tests), "reason": entry.reason})
+    summary = {impl["label"]: dict(Counter(r["outcome"] for r in results if r["spec"] == spec))
+               for spec, impl in implementations.items()}
+    incomplete = [f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['stderr_tail'][0] if run['stderr_tail'] else ''})"
+                  for impl in implementations.values() for run in impl["runs"] if run["state"] != "completed"]
+    unexpected = sum(1 for r in results if r["outcome"] in UNEXPECTED or (opts.strict and r["outcome"] == "xpass"))
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "kit_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "duration": round(seconds, 1),
+        "jobs": jobs,
+        "expectations": expectations_label,
+        "strict": opts.strict,
+        "implementations": list(implementations.values()),
+        "interop": {"writers": writers, "readers": [e["label"] for e in implementations.values()]},
+        "stale_expectations": stale,
+        "duplicate_implementations": duplicates,
+        "incomplete_runs": incomplete,
+        "summary": summary,
+        "unexpected": unexpected,
+        "results": results,
+    }
+
+
+def reproduce(spec: str, record: dict[str, Any], opts: Options, writer_folders: dict[str, Path]) -> str:
+    """A command that runs this one test again (interop reads: on the writer's stores, kept under OUT/stores)."""
+    test_id = record["test_id"]
+    function = test_id.split("[")[0]
+    parts = ["pytest", "--pyargs", "zarr_conformance", "--zarr-impl", _quote(spec)]
+    if record.get("case"):
+        parts += ["--zarr-cases", _quote(f"^{re.escape(record['case'])}$")]
+    if opts.case_files:
+        parts += [f"--zarr-case-file {_quote(str(Path(p).resolve()))}" for p in opts.case_files]
+    if record.get("writer") in writer_folders:
+        parts += ["--zarr-interop-read", _quote(str(writer_folders[record["writer"]]))]
+    elif record.get("suite") == "interop":
+        parts += ["--zarr-interop-write", '"$(mktemp -d)"']
+    parts += ["-k", _quote(function)]
+    return " ".join(parts)
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+class Display:
+    """Progress on the terminal: per implementation and phase, tests done/total and failures so far."""
+
+    def __init__(self, stream: Any = None) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=stream or sys.stderr)
+        self.lock = threading.Lock()
+        self.live: Any = None
+        self.children: list[ChildRun] = []
+        self._said: set[tuple[str, str, str]] = set()
+
+    def begin(self, children: list[ChildRun]) -> None:
+        self.end()
+        self.children = children
+        if self.console.is_terminal:
+            from rich.live import Live
+
+            self.live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
+            self.live.start()
+
+    def update(self, child: ChildRun) -> None:
+        with self.lock:
+            if self.live is not None:
+                self.live.update(self._table())
+            elif child.state in ("running", "completed", "crashed", "timed out") and child.done in (0, child.total):
+                if child.state != "running" or child.done == 0:
+                    self._line(child)
+
+    def _line(self, child: ChildRun) -> None:
+        key = (child.spec, child.phase, child.state)
+        if key in getattr(self, "_said", set()):
+            return
+        self._said = getattr(self, "_said", set()) | {key}
+        counts = f"{child.done}/{child.total} tests, {child.failed} failing" if child.total else ""
+        self.console.print(f"{child.phase:>12}  {child.label:28} {child.state:10} {counts}", highlight=False)
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False)
+        for column in ("implementation", "phase", "tests", "failing", "state"):
+            table.add_column(column, justify="right" if column in ("tests", "failing") else "left")
+        for child in self.children:
+            tests = f"{child.done}/{child.total}" if child.total else "-"
+            failing = f"[red]{child.failed}[/red]" if child.failed else "0"
+            table.add_row(child.label, child.phase, tests, failing, child.state)
+        return table
+
+    def end(self) -> None:
+        if self.live is not None:
+            self.live.update(self._table())
+            self.live.stop()
+            self.live = None

@@ -1,0 +1,219 @@
+"""Reports of a matrix run: ``matrix.md`` and a self-contained ``matrix.html``.
+
+Both show the same two tables, computed here once from ``results.json``:
+
+* **features**: one row per feature or spec area (formats, layouts, each codec, data type
+  families, fill value forms, groups, invalid input), one column per implementation;
+  a cell is ``passed/total`` over the tests the implementation supports, or
+  ``unsupported`` when it claims none of them;
+* **interop**: one row per writer (the kit's reference writer first), one column per
+  reader (the reference reader first); a cell is ``passed/total`` over the stores the
+  writer wrote that the reader supports.
+
+A cell's status: ``ok`` (all passed), ``known`` (only known deviations, recorded in
+the expectations), ``writer`` (only failures caused by a non-conforming store),
+``bad`` (an unexpected failure, crash or timeout), ``unsupported``, or ``none``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .features import sort_key
+from .requirements import catalogue
+
+UNEXPECTED = ("fail", "error", "timeout", "crash")
+WRITER_FAULT = "is at fault"
+ALL_TESTS = "all tests"
+
+
+@dataclass
+class Cell:
+    counts: Counter = field(default_factory=Counter)
+    details: list[int] = field(default_factory=list)  # indices into the detail list (non-passing results)
+    unsupported: Counter = field(default_factory=Counter)  # reason -> count
+
+    def add(self, outcome: str, index: int | None, message: str) -> None:
+        self.counts[outcome] += 1
+        if outcome == "unsupported":
+            self.unsupported[message.removeprefix("unsupported: ")] += 1
+        elif outcome not in ("pass", "skip") and index is not None:
+            self.details.append(index)
+
+    @property
+    def total(self) -> int:
+        return sum(n for outcome, n in self.counts.items() if outcome not in ("unsupported", "skip"))
+
+    @property
+    def passed(self) -> int:
+        return self.counts["pass"] + self.counts["xpass"]
+
+    @property
+    def status(self) -> str:
+        if self.total == 0:
+            return "unsupported" if self.counts["unsupported"] else "none"
+        if any(self.counts[o] for o in UNEXPECTED):
+            return "bad"
+        if self.counts["xfail"] or self.counts["xpass"]:
+            return "known"  # known deviations, or expectations that no longer hold (xpass)
+        if self.counts["writer"]:
+            return "writer"
+        return "ok" if self.passed == self.total else "known"
+
+    @property
+    def text(self) -> str:
+        if self.total == 0:
+            return "unsupported" if self.counts["unsupported"] else "–"
+        return f"{self.passed}/{self.total}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "status": self.status, "counts": dict(self.counts), "details": self.details,
+                "unsupported": dict(self.unsupported.most_common())}
+
+
+@dataclass
+class Table:
+    title: str
+    corner: str
+    rows: list[str]
+    columns: list[str]
+    cells: dict[tuple[str, str], Cell]
+
+    def cell(self, row: str, column: str) -> Cell:
+        return self.cells.get((row, column)) or Cell()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "corner": self.corner, "rows": self.rows, "columns": self.columns,
+                "cells": [[self.cell(r, c).to_dict() for c in self.columns] for r in self.rows]}
+
+
+def _outcome(record: dict[str, Any]) -> str:
+    """``writer`` for an expected failure that the reader owes to a non-conforming store."""
+    if record["outcome"] == "xfail" and WRITER_FAULT in record.get("message", ""):
+        return "writer"
+    return record["outcome"]
+
+
+def build_tables(document: dict[str, Any]) -> tuple[Table, Table, list[dict[str, Any]]]:
+    """The feature table, the interop table and the details of every non-passing result."""
+    impls = [i for i in document["implementations"] if not i["reference"]]
+    label_of = {i["spec"]: i["label"] for i in document["implementations"]}
+    row_of = {w["label"]: ("reference writer" if w["name"] == "reference" else f"{w['name']} {w['version']}")
+              for w in document["interop"]["writers"]}
+    details: list[dict[str, Any]] = []
+    features: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    interop: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    rows: set[str] = set()
+    for record in document["results"]:
+        outcome = _outcome(record)
+        index = None
+        if outcome not in ("pass", "skip", "unsupported"):
+            index = len(details)
+            details.append({key: record.get(key) for key in ("test_id", "case", "suite", "implementation", "version",
+                                                             "writer", "requirements", "message", "reproduce")}
+                           | {"outcome": outcome, "column": label_of.get(record["spec"], record["spec"])})
+        column = label_of.get(record["spec"], record["spec"])
+        if record.get("writer"):
+            interop[(row_of.get(record["writer"], record["writer"]), column)].add(outcome, index, record.get("message", ""))
+            continue
+        for label in record.get("features") or []:
+            rows.add(label)
+            features[(label, column)].add(outcome, index, record.get("message", ""))
+        features[(ALL_TESTS, column)].add(outcome, index, record.get("message", ""))
+    feature_table = Table("Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS],
+                          [i["label"] for i in impls], dict(features))
+    writers = sorted(row_of.values(), key=lambda w: (w != "reference writer", w))
+    readers = [label_of[i["spec"]] for i in document["implementations"] if i["reference"]] + [i["label"] for i in impls]
+    interop_table = Table("Interop: can the reader (column) read what the writer (row) wrote?", "writer \\ reader",
+                          writers, readers, dict(interop))
+    return feature_table, interop_table, details
+
+
+def requirement_texts(details: list[dict[str, Any]]) -> dict[str, str]:
+    known = catalogue()
+    ids = sorted({r for d in details for r in d.get("requirements") or []})
+    return {i: f"{known[i].level}: {known[i].summary} ({known[i].document} § {known[i].section})" for i in ids if i in known}
+
+
+# ---- Markdown -------------------------------------------------------------------------------
+
+_MARK = {"ok": "", "known": " ◐", "writer": " ◑", "bad": " ✗", "unsupported": "", "none": ""}
+
+LEGEND = ("`passed/total` over the tests the implementation supports; `unsupported`: it claims none of them. "
+          "◐ only known deviations (recorded in the expectations, with the requirement broken); "
+          "◑ failures caused by a non-conforming store of the writer; ✗ unexpected failures, crashes or timeouts.")
+
+
+def _md_table(table: Table) -> list[str]:
+    lines = [f"| {table.corner} | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
+    for row in table.rows:
+        cells = [table.cell(row, c) for c in table.columns]
+        lines.append(f"| {row} | " + " | ".join(f"{c.text}{_MARK[c.status]}" for c in cells) + " |")
+    return lines
+
+
+def render_markdown(document: dict[str, Any]) -> str:
+    features, interop, details = build_tables(document)
+    out = ["# Zarr compatibility matrix", "",
+           f"zarr-conformance {document['kit_version']}, {document['created']}; expectations: {document['expectations']}"
+           f"{' (strict)' if document['strict'] else ''}; {document['duration']:.0f} s.", ""]
+    out += ["| implementation | run as | tests | pass | known deviations | unexpected | unsupported |", "|---|---|---|---|---|---|---|"]
+    for impl in document["implementations"]:
+        counts = Counter(_outcome(r) for r in document["results"] if r["spec"] == impl["spec"])
+        unexpected = sum(counts[o] for o in UNEXPECTED)
+        known = counts["xfail"] + counts["xpass"] + counts["writer"]
+        out.append(f"| {impl['label']} | `{impl['spec']}` | {sum(counts.values())} | {counts['pass']} | {known} | "
+                   f"{unexpected} | {counts['unsupported']} |")
+    out += ["", f"## {features.title}", "", LEGEND, ""] + _md_table(features)
+    out += ["", "## Interop", "",
+            "Each writer (row) wrote every case it supports; each reader (column) read every store, and its metadata "
+            "and values were compared with the case, not with another implementation. The reference reader's column "
+            "is the kit's verdict on the writer.", ""] + _md_table(interop)
+    if document["interop"]["writers"]:
+        out += ["", "| writer | stores written | conforming (reference validator and reader) |", "|---|---|---|"]
+        for writer in document["interop"]["writers"]:
+            out.append(f"| {writer['label']} | {writer['stores']} | {writer['conforming']} |")
+    problems = [d for d in details if d["outcome"] in UNEXPECTED]
+    if problems or document["incomplete_runs"] or document["stale_expectations"]:
+        out += ["", "## Needs attention", ""]
+        out += [f"- incomplete run: {run}" for run in document["incomplete_runs"]]
+        out += [f"- stale expectation for {s['implementation']}: {', '.join(s['tests'])}" for s in document["stale_expectations"]]
+        for detail in problems[:50]:
+            first = (detail["message"] or "").splitlines()[0] if detail["message"] else ""
+            out.append(f"- {detail['column']}: `{detail['test_id']}` ({detail['outcome']}): {first}")
+        if len(problems) > 50:
+            out.append(f"- ... and {len(problems) - 50} more (matrix.html, results.json)")
+    out += ["", "Details of every failing test, with messages, requirement IDs and how to reproduce: `matrix.html`; "
+            "every result: `results.json`.", ""]
+    return "\n".join(out)
+
+
+# ---- HTML -----------------------------------------------------------------------------------
+
+def render_html(document: dict[str, Any]) -> str:
+    import jinja2
+
+    features, interop, details = build_tables(document)
+    data = {"tables": [features.to_dict(), interop.to_dict()], "details": details,
+            "requirements": requirement_texts(details)}
+    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    template_text = resources.files(__package__).joinpath("data/matrix.html.j2").read_text(encoding="utf-8")
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    summary = []
+    for impl in document["implementations"]:
+        counts = Counter(_outcome(r) for r in document["results"] if r["spec"] == impl["spec"])
+        summary.append({"label": impl["label"], "spec": impl["spec"], "counts": counts,
+                        "unexpected": sum(counts[o] for o in UNEXPECTED), "runs": impl["runs"]})
+    return environment.from_string(template_text).render(
+        document=document, tables=[features, interop], payload=payload, legend=LEGEND, summary=summary,
+        writers=document["interop"]["writers"])
+
+
+def write_reports(document: dict[str, Any], out: Path) -> None:
+    (out / "matrix.md").write_text(render_markdown(document), encoding="utf-8")
+    (out / "matrix.html").write_text(render_html(document), encoding="utf-8")

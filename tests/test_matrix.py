@@ -1,0 +1,246 @@
+"""``zarr-conformance matrix`` end to end: children, merge, reports, gating, crashes, the output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+pytest.importorskip("zarr")
+
+TESTS = Path(__file__).parent
+CASES = r"^(v3-int32|v2-int32-le|v3-fill-int16-positive)$"
+FAULTY = "faulty_adapters:MissingChunksReadAsZero"
+
+
+def matrix(out: Path, cache: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the command as a user would, with the kit's faulty adapters importable in the children."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "matrix", "--out", str(out), "--cache-dir", str(cache),
+                           *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=out.parent)
+
+
+@pytest.fixture(scope="module")
+def faulty_matrix(tmp_path_factory, fixture_cache) -> tuple[subprocess.CompletedProcess, Path]:
+    """zarr-python and a faulty reader side by side, with interop: shared by the checks below and the browser test."""
+    out = tmp_path_factory.mktemp("matrix") / "out"
+    return matrix(out, fixture_cache, "--impl", "zarr-python", "--impl", FAULTY, "--cases", CASES, "--junit"), out
+
+
+def document(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text())
+
+
+def test_results_follow_the_documented_schema(faulty_matrix):
+    _, out = faulty_matrix
+    schema = json.loads(resources.files("zarr_conformance").joinpath("data/matrix.schema.json").read_text())
+    jsonschema.validate(document(out), schema)
+
+
+def test_faulty_reader_fails_the_run_and_is_named(faulty_matrix):
+    completed, out = faulty_matrix
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "FAILED" in completed.stdout
+    doc = document(out)
+    failures = {(r["spec"], r["test_id"]) for r in doc["results"] if r["outcome"] == "fail"}
+    assert (FAULTY, "test_read_full[v3-fill-int16-positive]") in failures
+    assert (FAULTY, "test_reads_store_written_by[reference/v3-fill-int16-positive]") in failures
+    assert not {t for spec, t in failures if spec == "zarr-python"}, "zarr-python passes these cases"
+    assert "test_read_full[v3-fill-int16-positive]" in completed.stdout
+
+
+def test_every_writer_meets_every_reader(faulty_matrix):
+    _, out = faulty_matrix
+    doc = document(out)
+    pairs = {(r["writer"], r["spec"]) for r in doc["results"] if r["writer"]}
+    writers = {w["label"] for w in doc["interop"]["writers"]}
+    assert writers == {"reference", "zarr-python-" + next(i["version"] for i in doc["implementations"] if i["spec"] == "zarr-python")}
+    assert pairs == {(w, spec) for w in writers for spec in ("reference", "zarr-python", FAULTY)}
+    for writer in doc["interop"]["writers"]:
+        assert (out / writer["folder"] / "manifest.json").exists()
+
+
+def test_results_carry_what_a_report_needs(faulty_matrix):
+    _, out = faulty_matrix
+    doc = document(out)
+    record = next(r for r in doc["results"] if r["spec"] == FAULTY and r["outcome"] == "fail")
+    assert record["requirements"] and record["features"] and record["message"] and record["duration"] >= 0
+    assert record["reproduce"].startswith("pytest --pyargs zarr_conformance --zarr-impl")
+    assert {run["phase"] for i in doc["implementations"] if not i["reference"] for run in i["runs"]} == {"suites", "interop-read"}
+    assert all(run["state"] == "completed" for i in doc["implementations"] for run in i["runs"])
+
+
+def test_markdown_has_feature_and_interop_tables(faulty_matrix):
+    _, out = faulty_matrix
+    text = (out / "matrix.md").read_text()
+    for row in ("| format: Zarr v2 |", "| format: Zarr v3 |", "| data type: signed integers |", "| codec: v3 bytes |",
+                "| layout: missing chunks |", "| reference writer |", "| all tests |"):
+        assert row in text
+    faulty_row = next(line for line in text.splitlines() if line.startswith("| layout: missing chunks |"))
+    assert "✗" in faulty_row, "the faulty reader's cell is marked"
+
+
+def test_junit_written_per_implementation_and_phase(faulty_matrix):
+    _, out = faulty_matrix
+    names = sorted(p.name for p in (out / "junit").iterdir())
+    assert "zarr-python-suites.xml" in names and "zarr-python-interop-read.xml" in names
+    assert "<failure" in (out / "junit" / "faulty_adapters_MissingChunksReadAsZero-suites.xml").read_text()
+
+
+def test_known_good_with_shipped_expectations_passes(tmp_path, fixture_cache):
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", "zarr-python", "--cases", CASES)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "OK: nothing failed unexpectedly" in completed.stdout
+
+
+# ---- gating ----------------------------------------------------------------------------------
+
+def _expectations(path: Path, *entries: dict) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump({"version": 1, "expectations": list(entries)}))
+    return path
+
+
+FAULT_TESTS = ("test_read_full", "test_read_one_element", "test_read_region", "test_read_strided",
+               "test_missing_chunks_read_as_fill_value")
+EXPECTED_FAULT = {"implementation": "reference", "tests": [f"{t}[v3-fill-int16-positive]" for t in FAULT_TESTS],
+                  "requirements": ["V3-CORE-023"],
+                  "reason": "reads missing chunks as 0", "link": "https://example.org/issue/1"}
+
+
+def test_gating_expected_failures_pass_the_run(tmp_path, fixture_cache):
+    file = _expectations(tmp_path / "expect.yaml", EXPECTED_FAULT)
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    outcomes = {r["test_id"]: r["outcome"] for r in document(tmp_path / "out")["results"]}
+    assert {outcomes[f"{t}[v3-fill-int16-positive]"] for t in FAULT_TESTS} == {"xfail"}
+    assert "unexpected passes" not in completed.stdout
+
+
+def test_gating_without_the_expectation_fails(tmp_path, fixture_cache):
+    file = _expectations(tmp_path / "expect.yaml")
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    assert completed.returncode == 1 and "unexpected failures" in completed.stdout
+
+
+def test_gating_wrong_expectation_is_an_unexpected_pass_and_fails_under_strict(tmp_path, fixture_cache):
+    wrong = {"implementation": "reference", "tests": ["test_read_full[v3-int32]"], "reason": "wrongly believed broken"}
+    file = _expectations(tmp_path / "expect.yaml", EXPECTED_FAULT, wrong)
+    lenient = matrix(tmp_path / "lenient", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    assert lenient.returncode == 0 and "unexpected passes" in lenient.stdout and "test_read_full[v3-int32]" in lenient.stdout
+    strict = matrix(tmp_path / "strict", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file),
+                    "--strict")
+    assert strict.returncode == 1, strict.stdout
+
+
+def test_gating_warns_about_stale_entries(tmp_path, fixture_cache):
+    stale = {"implementation": "reference", "tests": ["test_read_whole[v3-int32]"], "reason": "a test since renamed"}
+    other_case = {"implementation": "reference", "tests": ["test_read_full[v3-not-selected]"], "reason": "outside the filter"}
+    interop = {"implementation": "reference", "tests": ["test_reads_store_written_by[*/v3-int32]"], "reason": "interop did not run"}
+    file = _expectations(tmp_path / "expect.yaml", EXPECTED_FAULT, stale, other_case, interop)
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    assert completed.returncode == 0
+    assert "matches no test: ['test_read_whole[v3-int32]']" in completed.stdout
+    assert "v3-not-selected" not in completed.stdout, "entries for cases outside --cases are not stale"
+    assert "test_reads_store_written_by" not in completed.stdout, "entries for a phase that did not run are not stale"
+    assert [s["tests"] for s in document(tmp_path / "out")["stale_expectations"]] == [["test_read_whole[v3-int32]"]]
+
+
+# ---- robustness ------------------------------------------------------------------------------
+
+def test_crashing_implementation_is_reported_and_the_rest_goes_on(tmp_path, fixture_cache):
+    """In process, a segfault takes the whole child down: the matrix says which implementation and phase, and goes on."""
+    crashing = "broken_workers:SegfaultsOnBool"
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", crashing, "--impl", "reference",
+                       "--cases", CASES + "|^v3-bool$", "--no-interop")
+    assert completed.returncode == 1
+    doc = document(tmp_path / "out")
+    runs = {i["spec"]: i["runs"][0] for i in doc["implementations"]}
+    assert runs[crashing]["state"] == "crashed" and runs[crashing]["exit_code"] != 0
+    tail = runs[crashing]["stderr_tail"]
+    assert tail[0] == "killed by signal SIGSEGV" and "Fatal Python error: Segmentation fault" in tail[1], tail
+    assert runs["reference"]["state"] == "completed"
+    assert f"incomplete: reference 0.1.0 ({crashing}) (suites: crashed, killed by signal SIGSEGV)" in completed.stdout
+
+
+def test_refuses_a_foreign_output_folder(tmp_path, fixture_cache):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("precious")
+    completed = matrix(out, fixture_cache, "--impl", "reference", "--cases", CASES)
+    assert completed.returncode == 2 and "not empty" in completed.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_rerun_replaces_only_its_own_files(tmp_path, fixture_cache):
+    out = tmp_path / "out"
+    assert matrix(out, fixture_cache, "--impl", "reference", "--cases", CASES, "--no-interop").returncode == 0
+    (out / "my-notes.txt").write_text("kept")
+    assert matrix(out, fixture_cache, "--impl", "reference", "--cases", CASES, "--no-interop").returncode == 0
+    assert (out / "my-notes.txt").read_text() == "kept" and (out / "results.json").exists()
+
+
+# ---- the HTML report, in a real browser ------------------------------------------------------
+
+def chromium() -> str:
+    """Debian's Chromium (package ``chromium``), or ``$ZARR_CONFORMANCE_CHROMIUM``; its absence is an error, not a skip."""
+    import shutil
+
+    found = os.environ.get("ZARR_CONFORMANCE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("no Chromium for the browser test: install Debian's package 'chromium' (the README's test command "
+                    "does) or set ZARR_CONFORMANCE_CHROMIUM to a Chromium binary", pytrace=False)
+    return found
+
+
+def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    _, out = faulty_matrix
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto((out / "matrix.html").resolve().as_uri())
+            assert page.title() == "Zarr compatibility matrix"
+            assert page.locator("table.matrix").count() == 2
+            assert page.locator("#details").is_hidden()
+
+            headings = page.locator("#table-0 thead th").all_inner_texts()
+            column = next(i for i, h in enumerate(headings) if h.startswith("reference "))  # the faulty reader
+            row = page.locator("#table-0 tbody tr", has=page.locator("th", has_text="layout: missing chunks"))
+            cell = row.locator("button.cell").nth(column - 1)
+            assert "bad" in cell.get_attribute("class")
+            cell.click()
+            details = page.locator("#details")
+            assert details.is_visible()
+            text = details.inner_text()
+            assert "test_read_full[v3-fill-int16-positive]" in text
+            assert "V3-CORE-023" in text and "reproduce:" in text and "--zarr-impl faulty_adapters:MissingChunksReadAsZero" in text
+            assert cell.get_attribute("aria-pressed") == "true"
+
+            interop = page.locator("#table-1 tbody tr", has=page.locator("th", has_text="reference writer")).locator("button.cell")
+            interop.first.click()  # the reference reader on the reference writer: every test passed
+            assert "Every test passed." in details.inner_text()
+            page.click("#close-details")
+            assert details.is_hidden()
+            page.screenshot(path=str(tmp_path / "matrix.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not problems, f"console errors: {problems}"
+    assert all(url.startswith("file://") for url in requests), f"the page asked the network for: {requests}"

@@ -100,8 +100,11 @@ def load_adapter(spec: str) -> Adapter:
 
     ``NAME`` or ``package.module:Class`` run in process; ``worker:SPEC`` runs SPEC in a
     worker process of this environment; ``NAME==VERSION`` runs in an isolated
-    environment built for that version.
+    environment built for that version; ``cmd:COMMAND`` starts COMMAND (split like a
+    shell would) as a worker speaking the protocol -- a shim in any language.
     """
+    if spec.startswith("cmd:"):
+        return _load_command(spec)
     if spec.startswith("worker:") or "==" in spec:
         return _load_worker(spec)
     if spec in _latest_in_environment():
@@ -142,4 +145,18 @@ def _load_worker(spec: str) -> Adapter:
         name, _, version = spec.partition("==")
         return ensure_environment(name, version).worker()
     except (ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
+        raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc
+
+
+def _load_command(spec: str) -> Adapter:
+    import shlex
+
+    from .proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
+
+    command = shlex.split(spec.removeprefix("cmd:"))
+    if not command:
+        raise AdapterLoadError(f"adapter {spec!r}: no command after 'cmd:'")
+    try:
+        return WorkerAdapter(command, label=" ".join(command))
+    except (OSError, ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
         raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc

@@ -95,7 +95,7 @@ def _table(records: dict[str, tuple[str, str, str]]) -> list[str]:
     return lines
 
 
-def pytest_args(impl: str, *, timeout: float, expect: str = "shipped", strict: bool = False, cases: str | None = None,
+def pytest_args(impl: str, *, timeout: float, expect: Sequence[str] = ("shipped",), strict: bool = False, cases: str | None = None,
                 case_files: Sequence[str] = (), cache_dir: str | None = None, json_path: Path | str | None = None,
                 junit: Path | str | None = None, interop_write: Path | str | None = None,
                 interop_read: Sequence[Path | str] = ()) -> list[str]:
@@ -106,8 +106,8 @@ def pytest_args(impl: str, *, timeout: float, expect: str = "shipped", strict: b
         args += ["--zarr-cases", cases]
     if cache_dir:
         args += ["--zarr-cache-dir", str(cache_dir)]
-    if expect != "none":
-        args += ["--zarr-expect", expect]
+    for source in expectation_sources(expect):
+        args += ["--zarr-expect", source]
     if json_path:
         args += ["--zarr-json", str(json_path)]
     if strict:
@@ -123,6 +123,13 @@ def pytest_args(impl: str, *, timeout: float, expect: str = "shipped", strict: b
     if interop_read:
         args += ["-k", "test_reads_store_written_by"]  # the read phase runs only the interop reads
     return args
+
+
+def expectation_sources(given: Sequence[str]) -> list[str]:
+    """``--expect`` values: none given means the shipped file; ``none`` means no file."""
+    if not given:
+        return ["shipped"]
+    return [] if list(given) == ["none"] else [g for g in given if g != "none"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -168,7 +175,7 @@ def _matrix(args: argparse.Namespace) -> int:
 
     impls = list(dict.fromkeys(args.impl or DEFAULT_IMPLEMENTATIONS))
     out = Path(args.out)
-    opts = Options(impls=impls, out=out, expect=args.expect, strict=args.strict, cases=args.cases, case_files=args.case_file,
+    opts = Options(impls=impls, out=out, expect=expectation_sources(args.expect), strict=args.strict, cases=args.cases, case_files=args.case_file,
                    cache_dir=args.cache_dir, timeout=args.timeout, run_timeout=args.run_timeout, jobs=args.jobs,
                    junit=args.junit, interop=not args.no_interop)
     display = Display()
@@ -251,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", metavar="PATH", help="write versioned JSON results to PATH")
     run.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")
     run.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
-    run.add_argument("--expect", default="shipped", metavar="YAML", help="expectations file; 'shipped' (default) or 'none'")
+    run.add_argument("--expect", action="append", default=[], metavar="YAML",
+                     help="expectations file (repeatable, files combine); 'shipped' is the kit's own (the default), 'none' for none")
     run.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
     run.add_argument("--junit", metavar="PATH", help="also write JUnit XML for CI systems")
     run.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
@@ -267,7 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--impl", action="append", default=[], metavar="ADAPTER",
                         help="implementation to include (repeatable); default: the current release of each built-in one")
     matrix.add_argument("--out", required=True, metavar="DIR", help="folder for results.json, matrix.md, matrix.html (new or empty)")
-    matrix.add_argument("--expect", default="shipped", metavar="YAML", help="expectations file; 'shipped' (default) or 'none'")
+    matrix.add_argument("--expect", action="append", default=[], metavar="YAML",
+                        help="expectations file (repeatable, files combine); 'shipped' is the kit's own (the default), 'none' for none")
     matrix.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
     matrix.add_argument("--junit", action="store_true", help="also write JUnit XML per implementation and phase into DIR/junit")
     matrix.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")

@@ -149,11 +149,21 @@ def describe(expectation: Expectation) -> str:
     return f"{expectation.reason}{reqs}{link}"
 
 
+def load_all(sources: list[str]) -> tuple[str, list[Expectation]]:
+    """Several expectations files as one (``shipped`` is the kit's own): their entries in order."""
+    labels, entries = [], []
+    for source in dict.fromkeys(sources):
+        label, found = load(source)
+        labels.append(label)
+        entries.extend(found)
+    return " + ".join(labels), entries
+
+
 class ExpectationsPlugin:
-    def __init__(self, config: pytest.Config, source: str, strict: bool = False) -> None:
+    def __init__(self, config: pytest.Config, sources: list[str], strict: bool = False) -> None:
         self.strict = strict
         try:
-            self.label, self.entries = load(source)
+            self.label, self.entries = load_all(sources)
         except (ExpectationsError, OSError, yaml.YAMLError) as exc:
             raise pytest.UsageError(f"--zarr-expect: {exc}") from exc
         self.used: set[int] = set()

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import __version__
-from .expectations import SHIPPED, Expectation, ExpectationsError, load, stale_entries
+from .expectations import SHIPPED, Expectation, ExpectationsError, load_all, stale_entries
 
 #: what ``matrix`` runs when no --impl is given: the current release of each built-in
 #: implementation, the versions the shipped expectations were triaged against
@@ -87,7 +87,7 @@ class ChildRun:
 class Options:
     impls: list[str]
     out: Path
-    expect: str = SHIPPED
+    expect: Sequence[str] = (SHIPPED,)  # expectations files; empty for none
     strict: bool = False
     cases: str | None = None
     case_files: Sequence[str] = ()
@@ -120,7 +120,9 @@ def prepare_out(out: Path) -> None:
 def _child_command(opts: Options, spec: str, json_path: Path, junit: Path | None, write: Path | None,
                    read: Sequence[Path]) -> list[str]:
     args = [sys.executable, "-m", "zarr_conformance.cli", "run", "--impl", spec, "--json", str(json_path),
-            "--progress", "json", "--expect", opts.expect, "--timeout", str(opts.timeout)]
+            "--progress", "json", "--timeout", str(opts.timeout)]
+    for source in opts.expect or ["none"]:
+        args += ["--expect", source if source in (SHIPPED, "none") else str(Path(source).resolve())]
     if opts.strict:
         args.append("--strict")
     if opts.cases:
@@ -206,7 +208,7 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
     from .interop import write_reference_stores
 
     try:
-        expectations_label, entries = load(opts.expect) if opts.expect != "none" else ("none", [])
+        expectations_label, entries = load_all(list(opts.expect)) if opts.expect else ("none", [])
     except (ExpectationsError, OSError) as exc:
         raise MatrixError(f"--expect: {exc}") from exc
     out = opts.out

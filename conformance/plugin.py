@@ -48,7 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--zarr-case-file", metavar="YAML", action="append", default=[], help="add the cases of this YAML file to the shipped catalogue (repeatable)")
     group.addoption("--zarr-cache-dir", metavar="DIR", help="where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or ~/.cache/zarr-conformance)")
     group.addoption("--zarr-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help=f"time budget of one adapter call (default {DEFAULT_TIMEOUT:g})")
-    group.addoption("--zarr-expect", metavar="YAML", help="expectations file: known deviations become xfail; 'shipped' uses the kit's own")
+    group.addoption("--zarr-expect", metavar="YAML", action="append", default=[], help="expectations file: known deviations become xfail; 'shipped' is the kit's own (repeatable: files combine)")
     group.addoption("--zarr-strict", action="store_true", help="with --zarr-expect: a test expected to fail that passes fails the run")
     group.addoption("--zarr-json", metavar="PATH", help="write the results as versioned JSON to PATH")
     group.addoption("--zarr-interop-write", metavar="DIR", help="interop, write phase: write every writable case into DIR for other implementations to read")

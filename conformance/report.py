@@ -104,7 +104,7 @@ def build_tables(document: dict[str, Any]) -> tuple[Table, Table, list[dict[str,
     impls = [i for i in document["implementations"] if not i["reference"]]
     label_of = {i["spec"]: i["label"] for i in document["implementations"]}
     row_of = {w["label"]: ("reference writer" if w["name"] == "reference" else f"{w['name']} {w['version']}")
-              for w in document["interop"]["writers"]}
+              for w in document["interop"]["writers"] if w["stores"]}  # a read-only implementation writes nothing
     details: list[dict[str, Any]] = []
     features: dict[tuple[str, str], Cell] = defaultdict(Cell)
     interop: dict[tuple[str, str], Cell] = defaultdict(Cell)
@@ -144,6 +144,8 @@ def requirement_texts(details: list[dict[str, Any]]) -> dict[str, str]:
 
 _MARK = {"ok": "", "known": " ◐", "writer": " ◑", "bad": " ✗", "unsupported": "", "none": ""}
 
+HTML_LEGEND = ("Cells read passed/total over the tests the implementation supports; unsupported: it claims none of "
+               "them. Known deviations are recorded in the expectations with the requirement they break.")
 LEGEND = ("`passed/total` over the tests the implementation supports; `unsupported`: it claims none of them. "
           "◐ only known deviations (recorded in the expectations, with the requirement broken); "
           "◑ failures caused by a non-conforming store of the writer; ✗ unexpected failures, crashes or timeouts.")
@@ -210,7 +212,7 @@ def render_html(document: dict[str, Any]) -> str:
         summary.append({"label": impl["label"], "spec": impl["spec"], "counts": counts,
                         "unexpected": sum(counts[o] for o in UNEXPECTED), "runs": impl["runs"]})
     return environment.from_string(template_text).render(
-        document=document, tables=[features, interop], payload=payload, legend=LEGEND, summary=summary,
+        document=document, tables=[features, interop], payload=payload, legend=HTML_LEGEND, summary=summary,
         writers=document["interop"]["writers"])
 
 

@@ -76,8 +76,9 @@ def test_results_json_schema(pytester, fixture_cache):
     assert document["schema"] == "zarr-conformance/results" and document["schema_version"] == 1
     assert document["implementation"]["name"] == "reference"
     record = next(r for r in document["results"] if r["test_id"] == "test_attributes[v3-attributes]")
-    assert set(record) == {"test_id", "nodeid", "suite", "case", "requirements", "implementation", "version",
-                           "outcome", "message", "duration"}
+    assert set(record) == {"test_id", "nodeid", "suite", "case", "requirements", "features", "writer", "implementation",
+                           "version", "outcome", "message", "duration"}
+    assert "format: Zarr v3" in record["features"] and record["writer"] is None
     assert record["outcome"] == "fail" and record["case"] == "v3-attributes"
     assert record["suite"] == "array_metadata" and "V3-CORE-026" in record["requirements"]
     assert document["summary"]["fail"] >= 1 and document["summary"]["pass"] >= 1

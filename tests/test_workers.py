@@ -158,3 +158,19 @@ def test_environment_recipes():
     assert (latest_js.package, latest_js.runtime) == ("zarrita", "node")
     with pytest.raises(ValueError, match="no isolated environment recipe for 'nope'"):
         implementation("nope", "1")
+
+
+def test_any_command_speaking_the_protocol_is_an_adapter(pytester, fixture_cache):
+    """``cmd:COMMAND``: how a shim in another language is run; here the Python host stands in for one."""
+    cases = r"^(v2-int16-be|v3-sharded-uint16-edge|invalid-v3-unknown-codec)$"
+    command = f"cmd:{sys.executable} -m zarr_conformance.adapters.worker reference"
+    results = run_suites(pytester, command, fixture_cache, "--zarr-cases", cases)
+    assert len(results) > 20 and {r["outcome"] for r in results.values()} <= {"pass", "unsupported"}
+    assert {r["implementation"] for r in results.values()} == {"reference"}
+
+
+def test_command_that_cannot_start_is_a_usage_error(pytester):
+    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "cmd:/nonexistent/shim --serve",
+                                          "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "adapter 'cmd:/nonexistent/shim --serve'" in "\n".join(result.errlines)

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
-from .adapters.base import Adapter
-from .calls import DEFAULT_TIMEOUT, GuardedAdapter
-from .checks import ConformanceFailure, skip_unsupported
-from .fixtures.cases import Case, load_catalogue, load_extra
-from .features import feature_labels
-from .fixtures.writer import Fixture, default_cache_dir, ensure_fixture
-from .requirements import catalogue
-from .selections import selection_for
-from .support import case_dtype_kind, unsupported
+if TYPE_CHECKING:  # the plugin loads in every pytest run where the kit is installed: it imports nothing heavy up front
+    from .adapters.base import Adapter
+    from .calls import GuardedAdapter
+    from .fixtures.cases import Case
+    from .fixtures.writer import Fixture
 
-ADAPTER_KEY = pytest.StashKey[Adapter]()
-CASES_KEY = pytest.StashKey[list[Case]]()
+DEFAULT_TIMEOUT = 60.0  # seconds per adapter call; the same value as calls.DEFAULT_TIMEOUT
+
+ADAPTER_KEY = pytest.StashKey["Adapter"]()
+CASES_KEY = pytest.StashKey["list[Case]"]()
 REQUIREMENTS_KEY = pytest.StashKey[list[str]]()
 
 PACKAGE_DIR = Path(__file__).parent
@@ -104,12 +103,16 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
 
 def _cache_dir(config: pytest.Config) -> Path:
+    from .fixtures.writer import default_cache_dir
+
     option = config.getoption("--zarr-cache-dir")
     return Path(option) if option else default_cache_dir()
 
 
 def selected_cases(config: pytest.Config) -> list[Case]:
     if CASES_KEY not in config.stash:
+        from .fixtures.cases import load_catalogue, load_extra
+
         cases = list(load_catalogue()) + load_extra(Path(p) for p in config.getoption("--zarr-case-file"))
         pattern = config.getoption("--zarr-cases")
         if pattern:
@@ -161,6 +164,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("zarr_cases")
     if marker is None or "case" not in metafunc.fixturenames:
         return
+    from .selections import selection_for
+
     kind = marker.args[0]
     selection = marker.kwargs.get("selection")
     cases = [c for c in selected_cases(metafunc.config) if _CASE_KINDS[kind](c)]
@@ -177,6 +182,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
+    from .support import case_dtype_kind
+
     marker = item.get_closest_marker("requirements")
     ids: list[str] = []
     if marker is not None:
@@ -196,6 +203,8 @@ def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
 
 
 def item_case(item: pytest.Item) -> Case | None:
+    from .fixtures.cases import Case
+
     callspec = getattr(item, "callspec", None)
     case = callspec.params.get("case") if callspec is not None else None
     return case if isinstance(case, Case) else None
@@ -208,9 +217,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "the zarr-conformance suites need an implementation: pass --zarr-impl NAME "
             "(zarr-python, reference, an entry-point name, or package.module:Class)"
         )
+    if not any(_is_template_test(item) for item in items):
+        return  # another project's own tests: nothing to do
+    from .features import feature_labels
+    from .requirements import catalogue
+
     _deselect(config, items)
     known = catalogue()
     for item in items:
+        if not _is_template_test(item):
+            continue
         ids = requirement_ids(item, item_case(item))
         unknown = [i for i in ids if i not in known]
         if unknown:
@@ -224,6 +240,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         store = getattr(item, "callspec", None) and item.callspec.params.get("interop_store")
         if store is not None:
             item.user_properties.append(("zarr_writer", store.writer))
+
+
+def _is_template_test(item: pytest.Item) -> bool:
+    """A test of the kit's template suites (here or bound in another project): it has the kit's markers."""
+    return any(item.get_closest_marker(name) is not None for name in ("requirements", "zarr_cases", "zarr_interop"))
 
 
 def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -248,7 +269,8 @@ def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Record whether a failure was a wrong answer, a hang or a crash (see ConformanceFailure)."""
     report = yield
-    if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceFailure):
+    checks = sys.modules.get(f"{__package__}.checks")  # not imported: no test raised a ConformanceFailure
+    if call.excinfo is not None and checks is not None and isinstance(call.excinfo.value, checks.ConformanceFailure):
         report.user_properties.append(("zarr_failure_kind", call.excinfo.value.kind))
     return report
 
@@ -265,6 +287,8 @@ def zarr_adapter(pytestconfig: pytest.Config) -> Adapter:
 @pytest.fixture(scope="session")
 def zarr_call(zarr_adapter: Adapter, pytestconfig: pytest.Config) -> Iterator[GuardedAdapter]:
     """The adapter's verbs, each call with a timeout and errors that name the call."""
+    from .calls import GuardedAdapter
+
     guard = GuardedAdapter(zarr_adapter, timeout=pytestconfig.getoption("--zarr-timeout"))
     yield guard
     guard.close()
@@ -279,6 +303,10 @@ def zarr_requirements(request: pytest.FixtureRequest) -> list[str]:
 @pytest.fixture
 def zarr_fixture(case: Case, zarr_adapter: Adapter, request: pytest.FixtureRequest) -> Fixture:
     """The built fixture store of ``case``, after checking the adapter supports what it needs."""
+    from .checks import skip_unsupported
+    from .fixtures.writer import ensure_fixture
+    from .support import unsupported
+
     needs = request.node.get_closest_marker("zarr_needs")
     features = needs.args if needs else ()
     mode = needs.kwargs.get("mode", "read") if needs else "read"

@@ -186,3 +186,16 @@ def test_junit_xml_for_ci(pytester, fixture_cache):
                                  "--junitxml", str(junit))
     text = junit.read_text()
     assert 'name="test_attributes[v3-attributes]"' in text and "<failure" in text
+
+
+def test_plugin_is_inert_where_the_kit_is_merely_installed(pytester):
+    """Every pytest run in an environment with the kit loads the plugin: that must cost nothing heavy."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, zarr_conformance.plugin; "
+             "print(sorted(m for m in ('numpy', 'jsonschema', 'yaml', 'zarr', 'zarr_conformance.fixtures.cases') if m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    pytester.makepyfile(test_other="def test_unrelated():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

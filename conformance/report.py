@@ -6,6 +6,9 @@ Both show the same two tables, computed here once from ``results.json``:
   families, fill value forms, groups, invalid input), one column per implementation;
   a cell is ``passed/total`` over the tests the implementation supports, or
   ``unsupported`` when it claims none of them;
+* **requirements** (traceability): one row per requirement of the catalogue with its
+  level, one column per implementation; a cell is ``passed/total`` over the tests that
+  check that requirement (interop reads included);
 * **interop**: one row per writer (the kit's reference writer first), one column per
   reader (the reference reader first); a cell is ``passed/total`` over the stores the
   writer wrote that the reader supports.
@@ -83,6 +86,7 @@ class Table:
     rows: list[str]
     columns: list[str]
     cells: dict[tuple[str, str], Cell]
+    row_notes: dict[str, str] = field(default_factory=dict)  # a row's explanation (tooltip, second column in Markdown)
 
     def cell(self, row: str, column: str) -> Cell:
         return self.cells.get((row, column)) or Cell()
@@ -99,8 +103,18 @@ def _outcome(record: dict[str, Any]) -> str:
     return record["outcome"]
 
 
-def build_tables(document: dict[str, Any]) -> tuple[Table, Table, list[dict[str, Any]]]:
-    """The feature table, the interop table and the details of every non-passing result."""
+@dataclass
+class Tables:
+    features: Table
+    interop: Table
+    requirements: Table
+    unchecked: list[str]  # catalogue requirements no test of the run checks
+    details: list[dict[str, Any]]  # every non-passing result; cells refer to it by index
+
+
+def build_tables(document: dict[str, Any]) -> Tables:
+    """The three tables and the details of every non-passing result, in one pass over the results."""
+    known = catalogue()
     impls = [i for i in document["implementations"] if not i["reference"]]
     label_of = {i["spec"]: i["label"] for i in document["implementations"]}
     row_of = {w["label"]: ("reference writer" if w["name"] == "reference" else f"{w['name']} {w['version']}")
@@ -108,9 +122,11 @@ def build_tables(document: dict[str, Any]) -> tuple[Table, Table, list[dict[str,
     details: list[dict[str, Any]] = []
     features: dict[tuple[str, str], Cell] = defaultdict(Cell)
     interop: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    requirements: dict[tuple[str, str], Cell] = defaultdict(Cell)
     rows: set[str] = set()
     for record in document["results"]:
         outcome = _outcome(record)
+        message = record.get("message", "")
         index = None
         if outcome not in ("pass", "skip", "unsupported"):
             index = len(details)
@@ -118,20 +134,28 @@ def build_tables(document: dict[str, Any]) -> tuple[Table, Table, list[dict[str,
                                                              "writer", "requirements", "message", "reproduce")}
                            | {"outcome": outcome, "column": label_of.get(record["spec"], record["spec"])})
         column = label_of.get(record["spec"], record["spec"])
+        reference = record["spec"] not in {i["spec"] for i in impls}
+        if not reference:
+            for requirement in record.get("requirements") or []:
+                requirements[(requirement, column)].add(outcome, index, message)
         if record.get("writer"):
-            interop[(row_of.get(record["writer"], record["writer"]), column)].add(outcome, index, record.get("message", ""))
+            interop[(row_of.get(record["writer"], record["writer"]), column)].add(outcome, index, message)
             continue
         for label in record.get("features") or []:
             rows.add(label)
-            features[(label, column)].add(outcome, index, record.get("message", ""))
-        features[(ALL_TESTS, column)].add(outcome, index, record.get("message", ""))
-    feature_table = Table("Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS],
-                          [i["label"] for i in impls], dict(features))
+            features[(label, column)].add(outcome, index, message)
+        features[(ALL_TESTS, column)].add(outcome, index, message)
+    columns = [i["label"] for i in impls]
+    feature_table = Table("Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS], columns, dict(features))
     writers = sorted(row_of.values(), key=lambda w: (w != "reference writer", w))
-    readers = [label_of[i["spec"]] for i in document["implementations"] if i["reference"]] + [i["label"] for i in impls]
+    readers = [label_of[i["spec"]] for i in document["implementations"] if i["reference"]] + columns
     interop_table = Table("Interop: can the reader (column) read what the writer (row) wrote?", "writer \\ reader",
                           writers, readers, dict(interop))
-    return feature_table, interop_table, details
+    checked = {requirement for requirement, _ in requirements}
+    requirement_rows = [r for r in known if r in checked]
+    requirement_table = Table("Requirements: the tests that check each rule", "requirement", requirement_rows, columns,
+                              dict(requirements), {r: f"{known[r].level}: {known[r].summary}" for r in requirement_rows})
+    return Tables(feature_table, interop_table, requirement_table, [r for r in known if r not in checked], details)
 
 
 def requirement_texts(details: list[dict[str, Any]]) -> dict[str, str]:
@@ -151,16 +175,20 @@ LEGEND = ("`passed/total` over the tests the implementation supports; `unsupport
           "◑ failures caused by a non-conforming store of the writer; ✗ unexpected failures, crashes or timeouts.")
 
 
-def _md_table(table: Table) -> list[str]:
-    lines = [f"| {table.corner} | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
+def _md_table(table: Table, notes: bool = False) -> list[str]:
+    extra = " level |" if notes else ""
+    lines = [f"| {table.corner} |{extra} " + " | ".join(table.columns) + " |",
+             "|---" * (len(table.columns) + 1 + int(notes)) + "|"]
     for row in table.rows:
         cells = [table.cell(row, c) for c in table.columns]
-        lines.append(f"| {row} | " + " | ".join(f"{c.text}{_MARK[c.status]}" for c in cells) + " |")
+        level = f" {table.row_notes.get(row, '').split(':')[0]} |" if notes else ""
+        lines.append(f"| {row} |{level} " + " | ".join(f"{c.text}{_MARK[c.status]}" for c in cells) + " |")
     return lines
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    features, interop, details = build_tables(document)
+    tables = build_tables(document)
+    features, interop, details = tables.features, tables.interop, tables.details
     out = ["# Zarr compatibility matrix", "",
            f"zarr-conformance {document['kit_version']}, {document['created']}; expectations: {document['expectations']}"
            f"{' (strict)' if document['strict'] else ''}; {document['duration']:.0f} s.", ""]
@@ -180,6 +208,12 @@ def render_markdown(document: dict[str, Any]) -> str:
         out += ["", "| writer | stores written | conforming (reference validator and reader) |", "|---|---|---|"]
         for writer in document["interop"]["writers"]:
             out.append(f"| {writer['label']} | {writer['stores']} | {writer['conforming']} |")
+    requirements, unchecked = tables.requirements, tables.unchecked
+    out += ["", "## Requirement coverage", "",
+            f"Each requirement of the catalogue that a test checks ({len(requirements.rows)}), with the outcome of those "
+            f"tests per implementation. Not checked by any test in this run ({len(unchecked)}): "
+            + (", ".join(unchecked) if unchecked else "none") + ".", "",
+            "<details><summary>the table</summary>", ""] + _md_table(requirements, notes=True) + ["", "</details>"]
     problems = [d for d in details if d["outcome"] in UNEXPECTED]
     if problems or document["incomplete_runs"] or document["stale_expectations"]:
         out += ["", "## Needs attention", ""]
@@ -200,8 +234,10 @@ def render_markdown(document: dict[str, Any]) -> str:
 def render_html(document: dict[str, Any]) -> str:
     import jinja2
 
-    features, interop, details = build_tables(document)
-    data = {"tables": [features.to_dict(), interop.to_dict()], "details": details,
+    tables = build_tables(document)
+    features, interop, requirements, unchecked, details = (tables.features, tables.interop, tables.requirements,
+                                                            tables.unchecked, tables.details)
+    data = {"tables": [features.to_dict(), interop.to_dict(), requirements.to_dict()], "details": details,
             "requirements": requirement_texts(details)}
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     template_text = resources.files(__package__).joinpath("data/matrix.html.j2").read_text(encoding="utf-8")
@@ -212,7 +248,7 @@ def render_html(document: dict[str, Any]) -> str:
         summary.append({"label": impl["label"], "spec": impl["spec"], "counts": counts,
                         "unexpected": sum(counts[o] for o in UNEXPECTED), "runs": impl["runs"]})
     return environment.from_string(template_text).render(
-        document=document, tables=[features, interop], payload=payload, legend=HTML_LEGEND, summary=summary,
+        document=document, tables=[features, interop, requirements], unchecked=unchecked, payload=payload, legend=HTML_LEGEND, summary=summary,
         writers=document["interop"]["writers"])
 
 

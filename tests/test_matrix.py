@@ -218,7 +218,7 @@ def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_pat
             page.on("request", lambda request: requests.append(request.url))
             page.goto((out / "matrix.html").resolve().as_uri())
             assert page.title() == "Zarr compatibility matrix"
-            assert page.locator("table.matrix").count() == 2
+            assert page.locator("table.matrix").count() == 3  # features, interop, requirements
             assert page.locator("#details").is_hidden()
 
             headings = page.locator("#table-0 thead th").all_inner_texts()
@@ -237,6 +237,10 @@ def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_pat
             interop = page.locator("#table-1 tbody tr", has=page.locator("th", has_text="reference writer")).locator("button.cell")
             interop.first.click()  # the reference reader on the reference writer: every test passed
             assert "Every test passed." in details.inner_text()
+            requirement = page.locator("#table-2 tbody tr", has=page.locator("th", has_text="V3-CORE-023"))
+            assert "MUST" in requirement.locator("th").inner_text() or "RULE" in requirement.locator("th").inner_text()
+            requirement.locator("button.cell").nth(column - 1).click()
+            assert "test_missing_chunks_read_as_fill_value[v3-fill-int16-positive]" in details.inner_text()
             page.click("#close-details")
             assert details.is_hidden()
             page.screenshot(path=str(tmp_path / "matrix.png"), full_page=True)

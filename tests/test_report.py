@@ -72,7 +72,8 @@ def _document():
 
 
 def test_tables_from_a_document():
-    features, interop, details = build_tables(_document())
+    tables = build_tables(_document())
+    features, interop, details = tables.features, tables.interop, tables.details
     assert features.columns == ["good 1", "bad 1"], "the reference reader is no feature column"
     assert features.rows[-1] == "all tests" and "codec: v3 gzip" in features.rows
     assert features.cell("codec: v3 gzip", "good 1").status == "unsupported"
@@ -83,6 +84,10 @@ def test_tables_from_a_document():
     assert interop.cell("good 1", "reference reader").status == "writer"
     assert interop.cell("reference writer", "bad 1").status == "bad"
     assert {d["outcome"] for d in details} == {"fail", "xfail", "writer"}
+    requirements = tables.requirements
+    assert requirements.rows == ["V3-CORE-023"] and requirements.columns == ["good 1", "bad 1"]
+    assert requirements.cell("V3-CORE-023", "bad 1").text == "0/3" and requirements.cell("V3-CORE-023", "bad 1").details
+    assert requirements.row_notes["V3-CORE-023"].startswith("RULE: ") and "V2-034" in tables.unchecked
 
 
 def test_markdown_marks_cells():
@@ -90,6 +95,7 @@ def test_markdown_marks_cells():
     assert re.search(r"\| format: Zarr v3 \| 1/1 \| 0/2 ✗ \|", text)
     assert "| good 1 | 0/1 ◑ |" in text
     assert "Needs attention" in text and "`test_read_full[v3-int32]` (fail)" in text
+    assert "| V3-CORE-023 | RULE | 1/1 | 0/3 ✗ |" in text
 
 
 def test_html_payload_cannot_close_its_script_element():

@@ -37,6 +37,7 @@ class SummaryPlugin:
         self.failed = 0
         self.records: dict[str, tuple[str, str, str]] = {}  # nodeid -> (suite, outcome, message)
         self.implementation = ""
+        self.stale: list[Any] = []  # expectation entries that matched no test
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         from .plugin import ADAPTER_KEY
@@ -48,6 +49,8 @@ class SummaryPlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
+        expectations = session.config.pluginmanager.get_plugin("zarr-conformance-expectations")
+        self.stale = list(expectations.stale) if expectations is not None else []
         self._emit({"event": "collected", "total": self.total})
 
     def _emit(self, event: dict[str, Any]) -> None:
@@ -160,13 +163,15 @@ def _run(args: argparse.Namespace) -> int:
         if len(unexpected) > args.show:
             print(f"  ... and {len(unexpected) - args.show} more (see --json)")
     if xpassed:
-        print(f"\nunexpected passes ({len(xpassed)}), expectations to review:")
+        print(f"\nunexpected passes ({len(xpassed)}), expectations to review{'' if args.strict else ' (they fail the run under --strict)'}:")
         for test_id in xpassed[: args.show]:
             print(f"  {test_id}")
+    for entry in summary.stale:
+        print(f"\nwarning: expectation for {entry.implementation} matches no test: {list(entry.tests)} ({entry.reason})")
     if json_path:
         print(f"\nresults: {json_path}")
     print("\nOK: nothing failed unexpectedly" if not unexpected else f"\nFAILED: {len(unexpected)} unexpected failures")
-    return 1 if unexpected else 0
+    return 1 if unexpected else 0  # under --strict an unexpected pass is reported by pytest as a failure
 
 
 def _matrix(args: argparse.Namespace) -> int:
@@ -202,7 +207,8 @@ def _matrix(args: argparse.Namespace) -> int:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
     unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
     xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
-    for title, records in (("unexpected failures", unexpected), ("unexpected passes, expectations to review", xpassed)):
+    review = "unexpected passes, expectations to review" + ("" if args.strict else " (they fail the run under --strict)")
+    for title, records in (("unexpected failures", unexpected), (review, xpassed)):
         if records:
             print(f"\n{title} ({len(records)}):")
             for record in records[: args.show]:

@@ -167,6 +167,7 @@ class ExpectationsPlugin:
         except (ExpectationsError, OSError, yaml.YAMLError) as exc:
             raise pytest.UsageError(f"--zarr-expect: {exc}") from exc
         self.used: set[int] = set()
+        self.stale: list[Expectation] = []  # in scope of this run, matching no test
         self.config = config
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -185,6 +186,7 @@ class ExpectationsPlugin:
         names = [item.name for item in items]
         for index, entry in active:
             if index not in self.used and in_scope(entry, names, filtered=bool(config.getoption("--zarr-cases"))):
+                self.stale.append(entry)
                 warnings.warn(
                     f"{self.label}: expectation for {entry.implementation} matches no collected test: {list(entry.tests)}",
                     pytest.PytestWarning,

@@ -248,3 +248,26 @@ def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_pat
             browser.close()
     assert not problems, f"console errors: {problems}"
     assert all(url.startswith("file://") for url in requests), f"the page asked the network for: {requests}"
+
+
+def test_malformed_expectations_stop_the_matrix_before_it_runs(tmp_path, fixture_cache):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nexpectations:\n  - implementation: reference\n    tests: ['test_read_full[v3-int32]']\n")
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", "reference", "--expect", str(bad))
+    assert completed.returncode == 2 and "lacks ['reason']" in completed.stderr
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_run_reports_stale_entries_and_unexpected_passes(tmp_path, fixture_cache):
+    """The single-implementation command applies the same gating rules as the matrix."""
+    wrong = {"implementation": "reference", "tests": ["test_read_full[v3-int32]"], "reason": "wrongly believed broken"}
+    stale = {"implementation": "reference", "tests": ["test_read_whole[v3-int32]"], "reason": "a test since renamed"}
+    file = _expectations(tmp_path / "expect.yaml", wrong, stale)
+    base = [sys.executable, "-m", "zarr_conformance.cli", "run", "--impl", "reference", "--cases", "^v3-int32$",
+            "--cache-dir", str(fixture_cache), "--expect", str(file)]
+    lenient = subprocess.run(base, capture_output=True, text=True, timeout=300)
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    assert "unexpected passes (1)" in lenient.stdout and "fail the run under --strict" in lenient.stdout
+    assert "matches no test: ['test_read_whole[v3-int32]']" in lenient.stdout
+    strict = subprocess.run(base + ["--strict"], capture_output=True, text=True, timeout=300)
+    assert strict.returncode == 1 and "test_read_full[v3-int32]" in strict.stdout

@@ -41,7 +41,7 @@ class InteropError(Exception):
 
 def writer_label(name: str, version: str) -> str:
     """How a writer is named in test ids: ``zarr-python-3.1.6``; the kit's own writer is ``reference``."""
-    if name == REFERENCE_WRITER:
+    if name == REFERENCE_WRITER and not version:  # the kit's writer has no version of its own
         return REFERENCE_WRITER
     return re.sub(r"[^A-Za-z0-9._+-]", "_", f"{name}-{version}")
 

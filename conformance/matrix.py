@@ -39,6 +39,7 @@ from .expectations import SHIPPED, Expectation, ExpectationsError, load_all, sta
 #: implementation, the versions the shipped expectations were triaged against
 DEFAULT_IMPLEMENTATIONS = ("zarr-python", "zarr-python==2.18.7", "tensorstore==0.1.86", "zarrs==0.2.3", "zarrita-js@0.7.5")
 REFERENCE = "reference"
+REFERENCE_STORES = "reference-writer"  # the folder of the kit's own writer's stores
 
 SCHEMA = "zarr-conformance/matrix"
 SCHEMA_VERSION = 1
@@ -53,6 +54,18 @@ class MatrixError(Exception):
 
 def slug(spec: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_") or "impl"
+
+
+def unique_slugs(specs: Sequence[str]) -> dict[str, str]:
+    """A distinct file-name-safe name per spec (``a b`` and ``a_b`` must not share a folder)."""
+    out: dict[str, str] = {}
+    for spec in dict.fromkeys(specs):
+        name, n = slug(spec), 1
+        while name in out.values():
+            n += 1
+            name = f"{slug(spec)}-{n}"
+        out[spec] = name
+    return out
 
 
 @dataclass
@@ -218,14 +231,16 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
     jobs = opts.jobs or min(os.cpu_count() or 1, max(len(opts.impls), 1))
     started = time.monotonic()
 
+    slugs = unique_slugs([REFERENCE_STORES, REFERENCE, *opts.impls])
+
     def child(spec: str, phase: str, write: Path | None = None, read: Sequence[Path] = ()) -> ChildRun:
-        name = f"{slug(spec)}-{phase}"
+        name = f"{slugs[spec]}-{phase}"
         json_path = out / "parts" / f"{name}.json"
         junit = out / "junit" / f"{name}.xml" if opts.junit else None
         return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log",
                         _child_command(opts, spec, json_path, junit, write, read))
 
-    suites = [child(spec, "suites", write=(out / "stores" / slug(spec)) if opts.interop else None) for spec in opts.impls]
+    suites = [child(spec, "suites", write=(out / "stores" / slugs[spec]) if opts.interop else None) for spec in opts.impls]
     display.begin(suites)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_drive, c, opts.run_timeout, display.update) for c in suites]
@@ -234,7 +249,7 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
             if opts.cases:
                 cases = [c for c in cases if re.search(opts.cases, c.id)]
             writable = [c for c in cases if c.valid and not c.is_group and "extra_metadata" not in c.raw]
-            write_reference_stores(out / "stores" / REFERENCE, writable, Path(opts.cache_dir) if opts.cache_dir else None)
+            write_reference_stores(out / "stores" / slugs[REFERENCE_STORES], writable, Path(opts.cache_dir) if opts.cache_dir else None)
         for future in futures:
             future.result()
     reads: list[ChildRun] = []

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .features import sort_key
+from .interop import REFERENCE_WRITER
 from .requirements import catalogue
 
 UNEXPECTED = ("fail", "error", "timeout", "crash")
@@ -117,7 +118,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
     known = catalogue()
     impls = [i for i in document["implementations"] if not i["reference"]]
     label_of = {i["spec"]: i["label"] for i in document["implementations"]}
-    row_of = {w["label"]: ("reference writer" if w["name"] == "reference" else f"{w['name']} {w['version']}")
+    row_of = {w["label"]: ("reference writer" if w["label"] == REFERENCE_WRITER else f"{w['name']} {w['version']}")
               for w in document["interop"]["writers"] if w["stores"]}  # a read-only implementation writes nothing
     details: list[dict[str, Any]] = []
     features: dict[tuple[str, str], Cell] = defaultdict(Cell)

@@ -261,7 +261,7 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
             for future in [pool.submit(_drive, c, opts.run_timeout, display.update) for c in reads]:
                 future.result()
     document = merge(opts, suites + reads, expectations_label, entries, time.monotonic() - started, jobs)
-    (out / "results.json").write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(document, separators=(",", ":"), default=str) + "\n", encoding="utf-8")
     return document
 
 

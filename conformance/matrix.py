@@ -45,6 +45,7 @@ SCHEMA = "zarr-conformance/matrix"
 SCHEMA_VERSION = 1
 MARKER = ".zarr-conformance-matrix"
 UNEXPECTED = ("fail", "error", "timeout", "crash")
+USAGE_ERROR = 4  # pytest's exit code when it cannot start
 _OWN_ENTRIES = ("parts", "stores", "logs", "junit", "results.json", "matrix.md", "matrix.html", MARKER)
 
 
@@ -85,6 +86,7 @@ class ChildRun:
     state: str = "waiting"  # waiting, starting, running, completed, failed, crashed, timed out
     exit_code: int | None = None
     duration: float = 0.0
+    reason: str = ""  # why a run did not complete: how it exited, and its fatal error line
     stderr_tail: list[str] = field(default_factory=list)
 
     @property
@@ -93,7 +95,8 @@ class ChildRun:
 
     def record(self) -> dict[str, Any]:
         return {"phase": self.phase, "state": self.state, "exit_code": self.exit_code, "tests": self.total,
-                "duration": round(self.duration, 3), "log": self.log_path.name, "stderr_tail": self.stderr_tail}
+                "duration": round(self.duration, 3), "log": self.log_path.name, "reason": self.reason,
+                "stderr_tail": self.stderr_tail}
 
 
 @dataclass
@@ -162,7 +165,7 @@ def _drive(child: ChildRun, run_timeout: float, on_change: Callable[[ChildRun], 
         try:
             process = subprocess.Popen(child.args, stdout=subprocess.PIPE, stderr=log, text=True, stdin=subprocess.DEVNULL)
         except OSError as exc:
-            child.state, child.stderr_tail = "crashed", [f"could not start: {exc}"]
+            child.state, child.reason = "not started", f"could not start: {exc}"
             on_change(child)
             return
         timer = threading.Timer(run_timeout, process.kill)
@@ -193,12 +196,15 @@ def _drive(child: ChildRun, run_timeout: float, on_change: Callable[[ChildRun], 
         child.state = "timed out"
     elif process.returncode in (0, 1) and child.json_path.exists():
         child.state = "completed"
+    elif process.returncode == USAGE_ERROR:
+        child.state = "not started"  # the adapter could not be loaded, or the options are wrong
     else:
         child.state = "crashed"
     if child.state != "completed":
         lines = [l for l in child.log_path.read_text(encoding="utf-8", errors="replace").splitlines() if l.strip()]
-        fatal = [l for l in lines if l.startswith("Fatal Python error")][:1]
-        child.stderr_tail = [_exit_status(process.returncode, timed_out, run_timeout)] + fatal + lines[-12:]
+        fatal = [l for l in lines if l.startswith(("Fatal Python error", "ERROR: "))][:1]
+        child.reason = "; ".join([_exit_status(process.returncode, timed_out, run_timeout)] + fatal)
+        child.stderr_tail = lines[-12:]
     on_change(child)
 
 
@@ -255,7 +261,8 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
     reads: list[ChildRun] = []
     if opts.interop:
         writers = sorted(p.parent for p in (out / "stores").glob("*/manifest.json"))
-        reads = [child(spec, "interop-read", read=writers) for spec in dict.fromkeys([REFERENCE, *opts.impls])]
+        loaded = [c.spec for c in suites if c.state != "not started"]  # reading needs an implementation that loads
+        reads = [child(spec, "interop-read", read=writers) for spec in dict.fromkeys([REFERENCE, *loaded])]
         display.begin(reads)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for future in [pool.submit(_drive, c, opts.run_timeout, display.update) for c in reads]:
@@ -312,7 +319,7 @@ def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries:
             stale.append({"implementation": impl["label"], "tests": list(entry.tests), "reason": entry.reason})
     summary = {impl["label"]: dict(Counter(r["outcome"] for r in results if r["spec"] == spec))
                for spec, impl in implementations.items()}
-    incomplete = [f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['stderr_tail'][0] if run['stderr_tail'] else ''})"
+    incomplete = [f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['reason'] if run['reason'] else ''})"
                   for impl in implementations.values() for run in impl["runs"] if run["state"] != "completed"]
     unexpected = sum(1 for r in results if r["outcome"] in UNEXPECTED or (opts.strict and r["outcome"] == "xpass"))
     return {

@@ -164,10 +164,18 @@ def test_crashing_implementation_is_reported_and_the_rest_goes_on(tmp_path, fixt
     doc = document(tmp_path / "out")
     runs = {i["spec"]: i["runs"][0] for i in doc["implementations"]}
     assert runs[crashing]["state"] == "crashed" and runs[crashing]["exit_code"] != 0
-    tail = runs[crashing]["stderr_tail"]
-    assert tail[0] == "killed by signal SIGSEGV" and "Fatal Python error: Segmentation fault" in tail[1], tail
+    assert runs[crashing]["reason"] == "killed by signal SIGSEGV; Fatal Python error: Segmentation fault"
+    assert runs[crashing]["stderr_tail"], "the last lines of its stderr"
     assert runs["reference"]["state"] == "completed"
-    assert f"incomplete: reference 0.1.0 ({crashing}) (suites: crashed, killed by signal SIGSEGV)" in completed.stdout
+    assert f"incomplete: reference 0.1.0 ({crashing}) (suites: crashed, killed by signal SIGSEGV; Fatal Python error" in completed.stdout
+
+
+def test_implementation_that_does_not_load_is_named_with_its_error(tmp_path, fixture_cache):
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", "no-such-zarr", "--impl", "reference", "--cases", CASES)
+    assert completed.returncode == 1
+    assert "incomplete: no-such-zarr (suites: not started, exit code 4; ERROR: unknown adapter 'no-such-zarr'" in completed.stdout
+    doc = document(tmp_path / "out")
+    assert [run["phase"] for i in doc["implementations"] if i["spec"] == "no-such-zarr" for run in i["runs"]] == ["suites"]
 
 
 def test_refuses_a_foreign_output_folder(tmp_path, fixture_cache):

@@ -368,10 +368,10 @@ def _quote(text: str) -> str:
 class Display:
     """Progress on the terminal: per implementation and phase, tests done/total and failures so far."""
 
-    def __init__(self, stream: Any = None) -> None:
+    def __init__(self, stream: Any = None, force_terminal: bool | None = None) -> None:
         from rich.console import Console
 
-        self.console = Console(file=stream or sys.stderr)
+        self.console = Console(file=stream or sys.stderr, force_terminal=force_terminal)
         self.lock = threading.Lock()
         self.live: Any = None
         self.children: list[ChildRun] = []
@@ -390,17 +390,17 @@ class Display:
         with self.lock:
             if self.live is not None:
                 self.live.update(self._table())
-            elif child.state in ("running", "completed", "crashed", "timed out") and child.done in (0, child.total):
-                if child.state != "running" or child.done == 0:
-                    self._line(child)
+            else:
+                self._line(child)
 
     def _line(self, child: ChildRun) -> None:
+        """Without a terminal: one line per change of state."""
         key = (child.spec, child.phase, child.state)
-        if key in getattr(self, "_said", set()):
+        if key in self._said or child.state in ("waiting", "starting"):
             return
-        self._said = getattr(self, "_said", set()) | {key}
+        self._said.add(key)
         counts = f"{child.done}/{child.total} tests, {child.failed} failing" if child.total else ""
-        self.console.print(f"{child.phase:>12}  {child.label:28} {child.state:10} {counts}", highlight=False)
+        self.console.print(f"{child.phase:>12}  {child.label:28} {child.state:11} {counts}".rstrip(), highlight=False)
 
     def _table(self) -> Any:
         from rich.table import Table

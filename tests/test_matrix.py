@@ -279,3 +279,14 @@ def test_run_reports_stale_entries_and_unexpected_passes(tmp_path, fixture_cache
     assert "matches no test: ['test_read_whole[v3-int32]']" in lenient.stdout
     strict = subprocess.run(base + ["--strict"], capture_output=True, text=True, timeout=300)
     assert strict.returncode == 1 and "test_read_full[v3-int32]" in strict.stdout
+
+
+def test_run_that_overruns_its_budget_is_killed_and_reported(tmp_path, fixture_cache):
+    """A hang the per-call timeout cannot cut short (here: a budget of 600 s per call) is ended by --run-timeout."""
+    hanging = "broken_workers:HangsOnFloat16"
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", hanging, "--impl", "reference", "--cases", "^v3-float16$",
+                       "--no-interop", "--timeout", "600", "--run-timeout", "8")
+    assert completed.returncode == 1
+    runs = {i["spec"]: i["runs"][0] for i in document(tmp_path / "out")["implementations"]}
+    assert runs[hanging]["state"] == "timed out" and runs[hanging]["reason"].startswith("killed after --run-timeout 8 s")
+    assert runs["reference"]["state"] == "completed"

@@ -103,3 +103,32 @@ def test_html_payload_cannot_close_its_script_element():
     payload = html.split('<script type="application/json" id="matrix-data">', 1)[1].split("</script>", 1)[0]
     assert "alert(1)" in payload and "</script>" not in payload
     assert "http://" not in html and "https://" not in html, "self-contained: nothing to fetch"
+
+
+def test_progress_display_per_implementation(tmp_path):
+    import io
+
+    from zarr_conformance.matrix import ChildRun, Display
+
+    def child(spec, name):
+        return ChildRun(spec, "suites", tmp_path / f"{name}.json", tmp_path / f"{name}.log", [], name=name, version="1.0")
+
+    a, b = child("a", "impl-a"), child("b", "impl-b")
+    terminal = io.StringIO()
+    display = Display(terminal, force_terminal=True)
+    display.begin([a, b])
+    a.state, a.total, a.done, a.failed = "running", 40, 25, 3
+    display.update(a)
+    display.end()
+    shown = terminal.getvalue()
+    assert "impl-a 1.0" in shown and "25/40" in shown and "3" in shown and "impl-b 1.0" in shown
+
+    log = io.StringIO()
+    display = Display(log)
+    display.begin([a])
+    for state in ("running", "running", "completed"):
+        a.state = state
+        display.update(a)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 2, "without a terminal: one line per change of state"
+    assert "completed" in lines[1] and "25/40 tests, 3 failing" in lines[1]

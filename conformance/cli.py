@@ -254,6 +254,27 @@ def _validate(args: argparse.Namespace) -> int:
     return validate_store(Path(args.store), args.path, args.json)
 
 
+def _regex(text: str) -> str:
+    import re
+
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {exc}") from exc
+    return text
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its error message
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zarr-conformance", description="Conformance test kit for Zarr implementations.")
     parser.add_argument("--version", action="version", version=f"zarr-conformance {__version__}")
@@ -262,14 +283,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run every suite against one implementation")
     run.add_argument("--impl", required=True, help="adapter: built-in name, entry-point name or package.module:Class")
     run.add_argument("--json", metavar="PATH", help="write versioned JSON results to PATH")
-    run.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")
+    run.add_argument("--cases", metavar="REGEX", type=_regex, help="only cases whose id matches")
     run.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
     run.add_argument("--expect", action="append", default=[], metavar="YAML",
                      help="expectations file (repeatable, files combine); 'shipped' is the kit's own (the default), 'none' for none")
     run.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
     run.add_argument("--junit", metavar="PATH", help="also write JUnit XML for CI systems")
     run.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
-    run.add_argument("--timeout", type=float, default=60.0, help="seconds per adapter call (default 60)")
+    run.add_argument("--timeout", type=_positive(float), default=60.0, help="seconds per adapter call (default 60)")
     run.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
     # used by `matrix` for its child runs
     run.add_argument("--progress", choices=("auto", "json", "none"), default="auto", help=argparse.SUPPRESS)
@@ -285,19 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="expectations file (repeatable, files combine); 'shipped' is the kit's own (the default), 'none' for none")
     matrix.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
     matrix.add_argument("--junit", action="store_true", help="also write JUnit XML per implementation and phase into DIR/junit")
-    matrix.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")
+    matrix.add_argument("--cases", metavar="REGEX", type=_regex, help="only cases whose id matches")
     matrix.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
     matrix.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
-    matrix.add_argument("--timeout", type=float, default=60.0, help="seconds per adapter call (default 60)")
-    matrix.add_argument("--run-timeout", type=float, default=3600.0, help="seconds per implementation and phase (default 3600)")
-    matrix.add_argument("--jobs", type=int, default=0, help="implementations run at a time (default: the number of cores)")
+    matrix.add_argument("--timeout", type=_positive(float), default=60.0, help="seconds per adapter call (default 60)")
+    matrix.add_argument("--run-timeout", type=_positive(float), default=3600.0, help="seconds per implementation and phase (default 3600)")
+    matrix.add_argument("--jobs", type=_positive(int), default=0, help="implementations run at a time (default: the number of cores)")
     matrix.add_argument("--no-interop", action="store_true", help="skip the writer x reader interop suite")
     matrix.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
     matrix.set_defaults(func=_matrix)
 
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")
-    fixtures.add_argument("--cases", metavar="REGEX", help="only cases whose id matches")
+    fixtures.add_argument("--cases", metavar="REGEX", type=_regex, help="only cases whose id matches")
     fixtures.set_defaults(func=_fixtures)
 
     adapters = commands.add_parser("adapters", help="list available adapters")

@@ -170,7 +170,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\nwarning: expectation for {entry.implementation} matches no test: {list(entry.tests)} ({entry.reason})")
     if json_path:
         print(f"\nresults: {json_path}")
-    print("\nOK: nothing failed unexpectedly" if not unexpected else f"\nFAILED: {len(unexpected)} unexpected failures")
+    print(f"\n{_verdict(len(unexpected), len(xpassed))}")
     return 1 if unexpected else 0  # under --strict an unexpected pass is reported by pytest as a failure
 
 
@@ -219,9 +219,17 @@ def _matrix(args: argparse.Namespace) -> int:
     print(f"\nwrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'} "
           f"({document['duration']:.0f} s, {document['jobs']} at a time)")
     failed = bool(document["unexpected"] or document["incomplete_runs"])
-    print("\nOK: nothing failed unexpectedly" if not failed else
-          f"\nFAILED: {document['unexpected']} unexpected results, {len(document['incomplete_runs'])} incomplete runs")
+    print(f"\n{_verdict(document['unexpected'], len(xpassed), len(document['incomplete_runs']))}")
     return 1 if failed else 0
+
+
+def _verdict(unexpected: int, xpassed: int, incomplete: int = 0) -> str:
+    """The last line of a run: whether it failed, and what is left to review when it did not."""
+    if unexpected or incomplete:
+        parts = [f"{unexpected} unexpected failures"] + ([f"{incomplete} incomplete runs"] if incomplete else [])
+        return "FAILED: " + ", ".join(parts)
+    review = f"; {xpassed} unexpected passes to review (they fail the run under --strict)" if xpassed else ""
+    return f"OK: nothing failed unexpectedly{review}"
 
 
 def _fixtures(args: argparse.Namespace) -> int:

@@ -400,7 +400,7 @@ class Display:
             return
         self._said.add(key)
         counts = f"{child.done}/{child.total} tests, {child.failed} failing" if child.total else ""
-        self.console.print(f"{child.phase:>12}  {child.label:28} {child.state:11} {counts}".rstrip(), highlight=False)
+        self.console.print(f"{child.phase:>12}  {child.label:28} {child.state:11} {counts}".rstrip(), highlight=False, soft_wrap=True)
 
     def _table(self) -> Any:
         from rich.table import Table

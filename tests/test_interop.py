@@ -117,3 +117,55 @@ def test_manifest_refuses_a_foreign_folder(tmp_path):
 
 def test_stores_of_cases_not_selected_are_left_out(reference_stores):
     assert [s.case.id for s in load_stores([reference_stores], _cases(r"^v3-int32$"))] == ["v3-int32"]
+
+
+# ---- every check of the interop read can fail ------------------------------------------------
+
+READ_FAULTS = [
+    ("faulty_adapters:ReportsEveryArrayAsV2", "v3-int16", "zarr_format"),
+    ("faulty_adapters:ShapeOffByOne", "v3-int16", "shape"),
+    ("faulty_adapters:ReportsIntegersAsFloat64", "v3-int16", "data type"),
+    ("faulty_adapters:ReportsShardShapeAsChunks", "v3-sharded-uint16-edge", "chunk shape"),
+    ("faulty_adapters:ForgetsShards", "v3-sharded-uint16-edge", "shard shape"),
+    ("faulty_adapters:NaNFillReadAsZero", "v3-fill-float32-nan", "fill value"),
+    ("faulty_adapters:DropsAttributes", "v3-attributes", "attributes"),
+    ("faulty_adapters:DropsDimensionNames", "v3-dimension-names-all", "dimension names"),
+    ("faulty_adapters:SwapsComplexParts", "v3-complex64", "values differ"),
+]
+CONTROLS = ("v2-int32-le", "v3-0d-missing")  # cases some faults cannot touch: v2 metadata, a 0-d shape
+FAULT_CASES = "^(" + "|".join(sorted({case for _, case, _ in READ_FAULTS} | set(CONTROLS))) + ")$"
+
+
+@pytest.fixture(scope="module")
+def fault_stores(tmp_path_factory, fixture_cache) -> Path:
+    return write_reference_stores(tmp_path_factory.mktemp("faults") / "reference", _cases(FAULT_CASES), fixture_cache)
+
+
+@pytest.mark.parametrize("adapter,case,observed", READ_FAULTS, ids=[a.split(":")[1] for a, _, _ in READ_FAULTS])
+def test_each_interop_read_check_catches_its_fault(pytester, fixture_cache, fault_stores, adapter, case, observed):
+    results = run_suites(pytester, adapter, fixture_cache, "--zarr-cases", FAULT_CASES, "--zarr-interop-read", str(fault_stores),
+                         "-k", READ)
+    assert f"{READ}[reference/{case}]" in failed(results)
+    assert observed in results[f"{READ}[reference/{case}]"]["message"].splitlines()[0]
+    assert failed(results) != set(results), "something the fault does not touch still passes"
+
+
+# ---- every part of the reference's verdict on a written store can find a fault ---------------
+
+VERDICT_FAULTS = [  # writer, case it breaks, what the reference says, whether v3-bool is untouched
+    ("faulty_writers:WritesChunksOutsideTheGrid", "v3-int16", "violation", False),
+    ("faulty_writers:WritesBigEndianLabelledLittle", "v3-int32", "values differ", True),
+    ("faulty_writers:OmitsDimensionNames", "v3-dimension-names-all", "dimension_names", True),
+    ("faulty_writers:IgnoresAskedFillValue", "v3-fill-int16-positive", "fill value", True),
+]
+
+
+@pytest.mark.parametrize("writer,case,problem,bool_untouched", VERDICT_FAULTS, ids=[f[0].split(":")[1] for f in VERDICT_FAULTS])
+def test_each_part_of_the_verdict_catches_its_fault(pytester, fixture_cache, tmp_path, writer, case, problem, bool_untouched):
+    folder = tmp_path / "stores"
+    results = run_suites(pytester, writer, fixture_cache, "--zarr-cases", f"^(v3-bool|{case})$", "--zarr-interop-write", str(folder),
+                         "-k", WRITE)
+    assert {r["outcome"] for r in results.values()} == {"pass"}, "the writes succeed; the verdict is the reference's"
+    stores = json.loads((folder / MANIFEST).read_text())["stores"]
+    assert stores[case]["conforms"] is False and problem in stores[case]["problem"], stores[case]
+    assert stores["v3-bool"]["conforms"] is bool_untouched

@@ -33,14 +33,23 @@ def faulty_matrix(tmp_path_factory, fixture_cache) -> tuple[subprocess.Completed
     return matrix(out, fixture_cache, "--impl", "zarr-python", "--impl", FAULTY, "--cases", CASES, "--junit"), out
 
 
+SCHEMA = json.loads(resources.files("zarr_conformance").joinpath("data/matrix.schema.json").read_text())
+
+
 def document(out: Path) -> dict:
-    return json.loads((out / "results.json").read_text())
+    """The results of a matrix run, checked against the documented schema every time one is read."""
+    loaded = json.loads((out / "results.json").read_text())
+    jsonschema.validate(loaded, SCHEMA)
+    return loaded
 
 
 def test_results_follow_the_documented_schema(faulty_matrix):
     _, out = faulty_matrix
-    schema = json.loads(resources.files("zarr_conformance").joinpath("data/matrix.schema.json").read_text())
-    jsonschema.validate(document(out), schema)
+    doc = document(out)  # validates
+    assert doc["schema"] == "zarr-conformance/matrix" and doc["schema_version"] == 1
+    broken = {**doc, "results": [{**doc["results"][0], "outcome": "passed"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCHEMA)
 
 
 def test_faulty_reader_fails_the_run_and_is_named(faulty_matrix):

@@ -188,11 +188,10 @@ def _matrix(args: argparse.Namespace) -> int:
     try:
         document = run_matrix(opts, display)
     except MatrixError as exc:
-        display.end()
         print(f"zarr-conformance matrix: {exc}", file=sys.stderr)
         return 2
     finally:
-        display.end()
+        display.end()  # before anything else is printed: the live table owns the terminal until then
     write_reports(document, out)
     print()
     for impl in document["implementations"]:

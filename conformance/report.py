@@ -1,6 +1,6 @@
 """Reports of a matrix run: ``matrix.md`` and a self-contained ``matrix.html``.
 
-Both show the same two tables, computed here once from ``results.json``:
+Both show the same three tables, computed here once from ``results.json``:
 
 * **features**: one row per feature or spec area (formats, layouts, each codec, data type
   families, fill value forms, groups, invalid input), one column per implementation;
@@ -14,7 +14,7 @@ Both show the same two tables, computed here once from ``results.json``:
   writer wrote that the reader supports.
 
 A cell's status: ``ok`` (all passed), ``known`` (only known deviations, recorded in
-the expectations), ``writer`` (only failures caused by a non-conforming store),
+the expectations), ``writer`` (failures only on stores the reference found non-conforming),
 ``bad`` (an unexpected failure, crash or timeout), ``unsupported``, or ``none``.
 """
 

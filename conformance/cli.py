@@ -4,6 +4,7 @@
                             exit 0 only if nothing failed unexpectedly
 * ``matrix --out DIR``      every suite on several implementations plus writer x reader
                             interop; results.json, matrix.md, matrix.html
+* ``report RESULTS``        render matrix.md and matrix.html again from a results.json
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
 * ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
@@ -231,6 +232,32 @@ def _verdict(unexpected: int, xpassed: int, incomplete: int = 0) -> str:
     return f"OK: nothing failed unexpectedly{review}"
 
 
+def _report(args: argparse.Namespace) -> int:
+    import json
+
+    import jsonschema
+    from importlib import resources
+
+    from .report import write_reports
+
+    source = Path(args.results)
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+        schema = json.loads(resources.files(__package__).joinpath("data/matrix.schema.json").read_text(encoding="utf-8"))
+        jsonschema.validate(document, schema)
+    except (OSError, ValueError) as exc:
+        print(f"zarr-conformance report: {source}: {exc}", file=sys.stderr)
+        return 2
+    except jsonschema.ValidationError as exc:
+        print(f"zarr-conformance report: {source} is not a zarr-conformance/matrix v1 document: {exc.message}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else source.parent
+    out.mkdir(parents=True, exist_ok=True)
+    write_reports(document, out)
+    print(f"wrote {out / 'matrix.md'}, {out / 'matrix.html'}")
+    return 0
+
+
 def _fixtures(args: argparse.Namespace) -> int:
     import re
 
@@ -322,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--no-interop", action="store_true", help="skip the writer x reader interop suite")
     matrix.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
     matrix.set_defaults(func=_matrix)
+
+    report = commands.add_parser("report", help="render matrix.md and matrix.html again from a matrix's results.json")
+    report.add_argument("results", metavar="RESULTS_JSON")
+    report.add_argument("--out", metavar="DIR", help="where to write them (default: beside results.json)")
+    report.set_defaults(func=_report)
 
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")

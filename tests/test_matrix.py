@@ -299,3 +299,17 @@ def test_run_that_overruns_its_budget_is_killed_and_reported(tmp_path, fixture_c
     runs = {i["spec"]: i["runs"][0] for i in document(tmp_path / "out")["implementations"]}
     assert runs[hanging]["state"] == "timed out" and runs[hanging]["reason"].startswith("killed after --run-timeout 8 s")
     assert runs["reference"]["state"] == "completed"
+
+
+def test_reports_can_be_rendered_again_from_results(faulty_matrix, tmp_path):
+    _, out = faulty_matrix
+    again = tmp_path / "again"
+    completed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "report", str(out / "results.json"), "--out",
+                                str(again)], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert (again / "matrix.md").read_text() == (out / "matrix.md").read_text()
+    not_results = tmp_path / "other.json"
+    not_results.write_text('{"schema": "something else"}')
+    refused = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "report", str(not_results)],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "is not a zarr-conformance/matrix v1 document" in refused.stderr

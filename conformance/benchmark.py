@@ -24,16 +24,18 @@ import time
 from pathlib import Path
 
 
-def _run_suite(impl: str, cache: Path) -> float:
+def _timed(*args: str) -> float:
+    """Seconds one ``zarr-conformance`` command takes; it must finish (exit 0 or 1, i.e. with results)."""
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "zarr_conformance.cli", "run", "--impl", impl, "--cache-dir", str(cache)],
-        capture_output=True, text=True,
-    )
+    result = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", *args], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode not in (0, 1):
-        raise RuntimeError(f"run --impl {impl} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"zarr-conformance {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return elapsed
+
+
+def _run_suite(impl: str, cache: Path) -> float:
+    return _timed("run", "--impl", impl, "--cache-dir", str(cache))
 
 
 def suite_overhead(impl: str, repeats: int, cache: Path) -> dict[str, float]:
@@ -47,15 +49,7 @@ def suite_overhead(impl: str, repeats: int, cache: Path) -> dict[str, float]:
 
 
 def _run_matrix(jobs: int, cache: Path, out: Path) -> float:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "zarr_conformance.cli", "matrix", "--out", str(out), "--cache-dir", str(cache), "--jobs", str(jobs)],
-        capture_output=True, text=True,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode not in (0, 1):
-        raise RuntimeError(f"matrix --jobs {jobs} failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed
+    return _timed("matrix", "--out", str(out), "--cache-dir", str(cache), "--jobs", str(jobs))
 
 
 def matrix_parallelism(jobs: int, repeats: int, cache: Path) -> dict[str, float]:

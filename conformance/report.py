@@ -125,6 +125,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
     interop: dict[tuple[str, str], Cell] = defaultdict(Cell)
     requirements: dict[tuple[str, str], Cell] = defaultdict(Cell)
     rows: set[str] = set()
+    tested = {i["spec"] for i in impls}  # the reference reader has no feature or requirement column
     for record in document["results"]:
         outcome = _outcome(record)
         message = record.get("message", "")
@@ -135,8 +136,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
                                                              "writer", "requirements", "message", "reproduce")}
                            | {"outcome": outcome, "column": label_of.get(record["spec"], record["spec"])})
         column = label_of.get(record["spec"], record["spec"])
-        reference = record["spec"] not in {i["spec"] for i in impls}
-        if not reference:
+        if record["spec"] in tested:
             for requirement in record.get("requirements") or []:
                 requirements[(requirement, column)].add(outcome, index, message)
         if record.get("writer"):
@@ -157,6 +157,20 @@ def build_tables(document: dict[str, Any]) -> Tables:
     requirement_table = Table("Requirements: the tests that check each rule", "requirement", requirement_rows, columns,
                               dict(requirements), {r: f"{known[r].level}: {known[r].summary}" for r in requirement_rows})
     return Tables(feature_table, interop_table, requirement_table, [r for r in known if r not in checked], details)
+
+
+def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per implementation: its outcome counts (writer faults apart), known deviations, unexpected results, runs."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for record in document["results"]:
+        counts[record["spec"]][_outcome(record)] += 1
+    out = []
+    for impl in document["implementations"]:
+        mine = counts[impl["spec"]]
+        out.append({"label": impl["label"], "spec": impl["spec"], "counts": mine, "tests": sum(mine.values()),
+                    "known": mine["xfail"] + mine["xpass"] + mine["writer"],
+                    "unexpected": sum(mine[o] for o in UNEXPECTED), "runs": impl["runs"]})
+    return out
 
 
 def requirement_texts(details: list[dict[str, Any]]) -> dict[str, str]:
@@ -194,12 +208,9 @@ def render_markdown(document: dict[str, Any]) -> str:
            f"zarr-conformance {document['kit_version']}, {document['created']}; expectations: {document['expectations']}"
            f"{' (strict)' if document['strict'] else ''}; {document['duration']:.0f} s.", ""]
     out += ["| implementation | run as | tests | pass | known deviations | unexpected | unsupported |", "|---|---|---|---|---|---|---|"]
-    for impl in document["implementations"]:
-        counts = Counter(_outcome(r) for r in document["results"] if r["spec"] == impl["spec"])
-        unexpected = sum(counts[o] for o in UNEXPECTED)
-        known = counts["xfail"] + counts["xpass"] + counts["writer"]
-        out.append(f"| {impl['label']} | `{impl['spec']}` | {sum(counts.values())} | {counts['pass']} | {known} | "
-                   f"{unexpected} | {counts['unsupported']} |")
+    for impl in implementation_summary(document):
+        out.append(f"| {impl['label']} | `{impl['spec']}` | {impl['tests']} | {impl['counts']['pass']} | {impl['known']} | "
+                   f"{impl['unexpected']} | {impl['counts']['unsupported']} |")
     out += ["", f"## {features.title}", "", LEGEND, ""] + _md_table(features)
     out += ["", "## Interop", "",
             "Each writer (row) wrote every case it supports; each reader (column) read every store, and its metadata "
@@ -243,14 +254,9 @@ def render_html(document: dict[str, Any]) -> str:
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     template_text = resources.files(__package__).joinpath("data/matrix.html.j2").read_text(encoding="utf-8")
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    summary = []
-    for impl in document["implementations"]:
-        counts = Counter(_outcome(r) for r in document["results"] if r["spec"] == impl["spec"])
-        summary.append({"label": impl["label"], "spec": impl["spec"], "counts": counts,
-                        "unexpected": sum(counts[o] for o in UNEXPECTED), "runs": impl["runs"]})
     return environment.from_string(template_text).render(
-        document=document, tables=[features, interop, requirements], unchecked=unchecked, payload=payload, legend=HTML_LEGEND, summary=summary,
-        writers=document["interop"]["writers"])
+        document=document, tables=[features, interop, requirements], unchecked=unchecked, payload=payload,
+        legend=HTML_LEGEND, summary=implementation_summary(document), writers=document["interop"]["writers"])
 
 
 def write_reports(document: dict[str, Any], out: Path) -> None:

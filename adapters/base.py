@@ -19,25 +19,32 @@ from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
-#: A basic selection: one entry per dimension, each an int or a slice with a positive step.
-Selection = tuple["int | slice", ...]
+from ..vocabulary import CAPABILITY_VALUES
+from .arrayspec import ArraySpec
+from .selection import Selection
+
+__all__ = ["Adapter", "ArrayInfo", "ArraySpec", "Capabilities", "CapabilityError", "GroupInfo", "NotSupported",
+           "Selection"]
 
 
 class NotSupported(Exception):
     """The adapter does not implement this verb."""
 
 
+class CapabilityError(ValueError):
+    """An adapter claims a capability value the kit does not know (a typo turns tests into 'unsupported')."""
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What an adapter claims to support.  Anything not claimed is reported *unsupported*.
 
-    ``dtypes`` use the kit's names: the v3 core names (``bool``, ``int8`` ... ``uint64``,
-    ``float16``/``32``/``64``, ``complex64``/``128``) plus ``fixed_bytes`` (v2 ``S``) and
-    ``fixed_length_utf32`` (v2 ``U``).  ``codecs`` are v3 codec names, ``v2_codecs`` the
-    numcodecs ids usable as v2 ``compressor``/``filters``.  ``features`` is open-ended;
-    the kit knows ``sharding``, ``groups``, ``attributes``, ``dimension_names``,
-    ``resize``, ``consolidated_metadata``, ``fortran_order`` (v2 ``order: "F"``) and
-    ``strided_selection`` (slices with a step other than 1).
+    Every value comes from the kit's vocabulary (``zarr_conformance.vocabulary``):
+    ``dtypes`` are the kit's data type names (``DATA_TYPES``: the v3 core names plus
+    ``fixed_bytes`` for v2 ``S`` and ``fixed_length_utf32`` for v2 ``U``), ``codecs`` v3
+    codec names (``V3_CODECS``), ``v2_codecs`` the numcodecs ids usable as v2
+    ``compressor``/``filters`` (``V2_CODECS``), ``chunk_key_encodings`` the v3 encodings
+    and ``features`` the names in ``FEATURES``.  :meth:`check` rejects anything else.
     """
 
     read_formats: frozenset[int] = frozenset()
@@ -58,6 +65,16 @@ class Capabilities:
 
     def to_dict(self) -> dict[str, list[Any]]:
         return {k: sorted(v) for k, v in asdict(self).items()}
+
+    def check(self, owner: str) -> None:
+        """Raise :class:`CapabilityError` naming ``owner`` for any value the kit does not know."""
+        problems = []
+        for name, known in CAPABILITY_VALUES.items():
+            unknown = sorted(getattr(self, name) - known, key=str)
+            if unknown:
+                problems.append(f"{name} {unknown} (known: {', '.join(str(k) for k in sorted(known, key=str))})")
+        if problems:
+            raise CapabilityError(f"adapter {owner!r} claims unknown capability values: " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -92,22 +109,32 @@ class Adapter:
     name: ClassVar[str] = "unnamed"
     #: what the adapter claims; tests for anything else are reported unsupported
     capabilities: ClassVar[Capabilities] = Capabilities()
+    #: True for a proxy of an implementation in another process, which enforces each call's time budget itself
+    out_of_process: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "capabilities" in cls.__dict__:
+            cls.capabilities.check(f"{cls.__module__}.{cls.__qualname__} ({cls.name})")
 
     def version(self) -> str:
         """The version of the implementation under test (not of the adapter)."""
         return "unknown"
 
     # ---- arrays -------------------------------------------------------------------------
+    def set_call_timeout(self, seconds: float) -> None:
+        """Out of process only: the time budget of one call, after which the worker is killed."""
+
     def open_array(self, store: Path, path: str) -> ArrayInfo:
         """Open the array at ``path`` read-only, without being told its format."""
         raise NotSupported("open_array")
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        """Read ``selection`` of the array at ``path`` into a NumPy array."""
+        """Read ``selection`` of the array at ``path`` into a NumPy array (``selection.index`` as NumPy would)."""
         raise NotSupported("read")
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        """Create an array from the kit's normalized description (a case definition)."""
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        """Create an array from the kit's normalized description, with the implementation's own API."""
         raise NotSupported("create_array")
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:

@@ -1,4 +1,4 @@
-"""The worker wire protocol, version 1: the adapter contract as JSON lines (see PROTOCOL.md).
+"""The worker wire protocol, version 2: the adapter contract as JSON lines (see PROTOCOL.md).
 
 Shared by the Python worker host and the kit-side proxy. Everything here is plain
 JSON plus ``.npy`` files, so a worker in any language can speak it.
@@ -12,35 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from .base import ArrayInfo, GroupInfo, Selection
+from .arrayspec import decode_scalar, encode_scalar
+from .base import ArrayInfo, GroupInfo
 
 PROTOCOL = "zarr-conformance-worker"
-PROTOCOL_VERSION = 1
-
-
-def encode_selection(selection: Selection) -> list[Any]:
-    """Each entry an integer or ``[start, stop, step]`` (``null`` for an open end)."""
-    return [[s.start, s.stop, s.step] if isinstance(s, slice) else int(s) for s in selection]
-
-
-def decode_selection(items: list[Any]) -> Selection:
-    return tuple(slice(*item) if isinstance(item, list) else int(item) for item in items)
-
-
-def encode_scalar(value: Any) -> dict[str, str] | None:
-    """A scalar as its NumPy typestr and little-endian bytes in hex (``null`` for None)."""
-    if value is None:
-        return None
-    array = np.asarray(value)
-    if array.dtype.kind not in "SU":
-        array = array.astype(array.dtype.newbyteorder("<"))
-    return {"dtype": array.dtype.str, "hex": array.tobytes().hex()}
-
-
-def decode_scalar(data: dict[str, str] | None) -> Any:
-    if data is None:
-        return None
-    return np.frombuffer(bytes.fromhex(data["hex"]), dtype=np.dtype(data["dtype"])).reshape(())[()]
+PROTOCOL_VERSION = 2
 
 
 def encode_array_info(info: ArrayInfo) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .. import vocabulary
 from . import protocol
-from .base import Adapter, ArrayInfo, Capabilities, GroupInfo, NotSupported, Selection
+from .base import Adapter, ArrayInfo, ArraySpec, Capabilities, CapabilityError, GroupInfo, NotSupported, Selection
 
 STARTUP_TIMEOUT = 180.0
 _EOF = object()
@@ -45,10 +46,14 @@ class RemoteError(Exception):
 
 
 class WorkerAdapter(Adapter):
+    """An implementation in a worker process; the kit's vocabulary reaches it in ``$ZARR_CONFORMANCE_VOCABULARY``."""
+
+    out_of_process = True
+
     def __init__(self, command: list[str], env: Mapping[str, str] | None = None, label: str | None = None,
                  call_timeout: float = 60.0) -> None:
         self.command = list(command)
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**os.environ, **(env or {}), "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.for_shim())}
         self.label = label or " ".join(command)
         self.call_timeout = call_timeout
         self.scratch = Path(tempfile.mkdtemp(prefix="zarr-conformance-worker-"))
@@ -80,7 +85,12 @@ class WorkerAdapter(Adapter):
             raise WorkerCrashed(f"worker {self.label} speaks protocol version {hello.get('protocol_version')}, the kit {protocol.PROTOCOL_VERSION}")
         self.name = hello["name"]
         self._version = hello["version"]
-        self.capabilities = Capabilities.from_dict(hello["capabilities"])
+        try:
+            self.capabilities = Capabilities.from_dict(hello["capabilities"])
+            self.capabilities.check(f"{self.name} (worker {self.label})")
+        except (CapabilityError, ValueError, TypeError) as exc:
+            self._kill()
+            raise WorkerCrashed(f"worker {self.label}: {exc}") from None
 
     @staticmethod
     def _pump_stdout(process: subprocess.Popen[str], lines: queue.Queue[Any]) -> None:
@@ -159,25 +169,28 @@ class WorkerAdapter(Adapter):
     def version(self) -> str:
         return self._version
 
+    def set_call_timeout(self, seconds: float) -> None:
+        self.call_timeout = seconds
+
     def open_array(self, store: Path, path: str) -> ArrayInfo:
         return protocol.decode_array_info(self.request("open_array", store=str(store), path=path))
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         out = self.scratch / f"{uuid.uuid4().hex}.npy"
         try:
-            self.request("read", store=str(store), path=path, selection=protocol.encode_selection(selection), out=str(out))
+            self.request("read", store=str(store), path=path, selection=selection.to_json(), out=str(out))
             return protocol.load_npy(out)
         finally:
             out.unlink(missing_ok=True)
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        self.request("create_array", store=str(store), path=path, description=dict(description))
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        self.request("create_array", store=str(store), path=path, spec=spec.to_json())
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         source = self.scratch / f"{uuid.uuid4().hex}.npy"
         protocol.save_npy(data, source)
         try:
-            self.request("write", store=str(store), path=path, selection=protocol.encode_selection(selection), data=str(source))
+            self.request("write", store=str(store), path=path, selection=selection.to_json(), data=str(source))
         finally:
             source.unlink(missing_ok=True)
 

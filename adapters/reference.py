@@ -1,7 +1,8 @@
 """The kit's own reference reader as an adapter.
 
 It reads with ``zarr_conformance.fixtures.reader``, so it passes the read suites by
-construction on the kit's fixtures; the suites running green on it is the sanity
+construction on the kit's fixtures (it is the one adapter that uses the kit's own parser:
+it is the oracle, not an implementation under test); the suites running green on it is the sanity
 check of the suites themselves, and the faulty adapters in ``tests/`` derive from it.
 """
 
@@ -12,14 +13,10 @@ from typing import ClassVar
 
 import numpy as np
 
+from .. import vocabulary
 from ..fixtures import reader
 from ..fixtures.metadata import ArrayMeta
 from .base import Adapter, ArrayInfo, Capabilities, Selection
-
-_DTYPES = [
-    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float16", "float32", "float64", "complex64", "complex128", "fixed_bytes", "fixed_length_utf32",
-]
 
 
 class ReferenceAdapter(Adapter):
@@ -27,10 +24,10 @@ class ReferenceAdapter(Adapter):
     capabilities: ClassVar[Capabilities] = Capabilities.from_dict(
         {
             "read_formats": [2, 3],
-            "dtypes": _DTYPES,
-            "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
+            "dtypes": vocabulary.data_types(),
+            "codecs": vocabulary.v3_codecs(),
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "delta"],
-            "chunk_key_encodings": ["default", "v2"],
+            "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
             "features": ["strided_selection", "sharding", "attributes", "dimension_names", "fortran_order"],
         }
     )
@@ -56,4 +53,4 @@ class ReferenceAdapter(Adapter):
         return self.info(reader.open_array(store, path))
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        return reader.read_array(store, path)[tuple(selection) + (Ellipsis,)]
+        return reader.read_array(store, path)[selection.index + (Ellipsis,)]

@@ -6,18 +6,13 @@ tensorstore has no user-attribute or group API, so neither is claimed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import tensorstore as ts
 
-from ..fixtures.writer import array_document
-from ..fixtures.cases import Case
-from .base import Adapter, ArrayInfo, Capabilities, Selection
-
-# tensorstore refuses v2 "<U" dtypes and maps "|S" to bytes along an extra dimension
-_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-           "float16", "float32", "float64", "complex64", "complex128"]
+from .. import vocabulary
+from .base import Adapter, ArrayInfo, ArraySpec, Capabilities, Selection
 
 
 def _spec(store: Path, path: str) -> dict[str, Any]:
@@ -31,10 +26,11 @@ class TensorstoreAdapter(Adapter):
     capabilities: ClassVar[Capabilities] = Capabilities.from_dict({
         "read_formats": [2, 3],
         "write_formats": [2, 3],
-        "dtypes": _DTYPES,
-        "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
+        # tensorstore refuses v2 "<U" dtypes and maps "|S" to bytes along an extra dimension
+        "dtypes": vocabulary.data_types(core=True),
+        "codecs": vocabulary.v3_codecs(),
         "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "bz2"],
-        "chunk_key_encodings": ["default", "v2"],
+        "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
         "features": ["strided_selection", "sharding", "dimension_names", "fortran_order", "resize"],
     })
 
@@ -63,18 +59,36 @@ class TensorstoreAdapter(Adapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         array = self._open(store, path)
-        return np.asarray(array[selection].read().result(), dtype=array.dtype.numpy_dtype)
+        return np.asarray(array[selection.index].read().result(), dtype=array.dtype.numpy_dtype)
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        metadata = array_document(Case(raw={**description, "path": ""}, source="description"))
-        metadata.pop("attributes", None)
-        spec = _spec(store, path)
-        spec["driver"] = "zarr3" if description["format"] == 3 else "zarr"
-        spec["metadata"] = metadata
-        ts.open(spec, create=True).result()
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        """tensorstore builds the metadata itself, from its own spec: shape, chunking, codecs, fill value."""
+        ts_spec = _spec(store, path)
+        if spec.zarr_format == 2:
+            ts_spec["driver"] = "zarr"
+            ts_spec["metadata"] = {
+                "shape": list(spec.shape), "chunks": list(spec.grid_shape), "dtype": spec.dtype.str,
+                "order": spec.order, "dimension_separator": spec.separator,
+                "compressor": spec.compressor.to_numcodecs() if spec.compressor else None,
+                "filters": [f.to_numcodecs() for f in spec.filters] if spec.filters is not None else None,
+            }
+            if spec.fill_value is None:
+                ts_spec["metadata"]["fill_value"] = None
+        else:
+            ts_spec["driver"] = "zarr3"
+            ts_spec["metadata"] = {
+                "shape": list(spec.shape), "data_type": spec.data_type,
+                "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": list(spec.grid_shape)}},
+                "chunk_key_encoding": {"name": spec.chunk_key_encoding, "configuration": {"separator": spec.separator}},
+                "codecs": [c.to_json() for c in spec.codecs],
+            }
+            if spec.dimension_names is not None:
+                ts_spec["metadata"]["dimension_names"] = list(spec.dimension_names)
+        fill = {} if spec.fill_value is None else {"fill_value": np.asarray(spec.fill_value, dtype=spec.dtype)}
+        ts.open(ts_spec, create=True, **fill).result()
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
-        self._open(store, path, write=True)[selection].write(data).result()
+        self._open(store, path, write=True)[selection.index].write(data).result()
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         self._open(store, path, write=True).resize(exclusive_max=shape).result()

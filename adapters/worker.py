@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from . import protocol
+from .arrayspec import ArraySpec
 from .base import Adapter, NotSupported
+from .selection import Selection
 
 
 def _handlers(adapter: Adapter) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -24,8 +26,8 @@ def _handlers(adapter: Adapter) -> dict[str, Callable[[dict[str, Any]], Any]]:
     return {
         "open_array": lambda a: protocol.encode_array_info(adapter.open_array(store(a), a["path"])),
         "read": lambda a: _read(adapter, store(a), a),
-        "create_array": lambda a: adapter.create_array(store(a), a["path"], a["description"]),
-        "write": lambda a: adapter.write(store(a), a["path"], protocol.decode_selection(a["selection"]),
+        "create_array": lambda a: adapter.create_array(store(a), a["path"], ArraySpec.from_json(a["spec"])),
+        "write": lambda a: adapter.write(store(a), a["path"], Selection.from_json(a["selection"]),
                                          protocol.load_npy(Path(a["data"]))),
         "resize": lambda a: adapter.resize(store(a), a["path"], tuple(a["shape"])),
         "create_group": lambda a: adapter.create_group(store(a), a["path"], a["zarr_format"], a["attributes"]),
@@ -38,7 +40,7 @@ def _handlers(adapter: Adapter) -> dict[str, Callable[[dict[str, Any]], Any]]:
 def _read(adapter: Adapter, store: Path, args: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
-    data = adapter.read(store, args["path"], protocol.decode_selection(args["selection"]))
+    data = adapter.read(store, args["path"], Selection.from_json(args["selection"]))
     if not isinstance(data, np.ndarray):
         raise TypeError(f"the adapter's read returned {type(data).__name__}, not a NumPy array")
     protocol.save_npy(data, Path(args["out"]))

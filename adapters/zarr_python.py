@@ -15,13 +15,8 @@ import zarr
 from zarr.codecs import ShardingCodec
 from zarr.storage import LocalStore
 
-from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_type
-from .base import Adapter, ArrayInfo, Capabilities, GroupInfo, Selection
-
-_CORE_DTYPES = {
-    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float16", "float32", "float64", "complex64", "complex128",
-}
+from .. import vocabulary
+from .base import Adapter, ArrayInfo, ArraySpec, Capabilities, GroupInfo, Selection
 
 
 class ZarrPythonAdapter(Adapter):
@@ -30,10 +25,10 @@ class ZarrPythonAdapter(Adapter):
         {
             "read_formats": [2, 3],
             "write_formats": [2, 3],
-            "dtypes": _CORE_DTYPES | {"fixed_bytes", "fixed_length_utf32"},
-            "codecs": ["bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"],
-            "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "delta", "shuffle"],
-            "chunk_key_encodings": ["default", "v2"],
+            "dtypes": vocabulary.data_types(),
+            "codecs": vocabulary.v3_codecs(),
+            "v2_codecs": vocabulary.v2_codecs(),
+            "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
             "features": ["strided_selection", "sharding", "groups", "attributes", "dimension_names", "fortran_order", "resize",
                          "consolidated_metadata"],
         }
@@ -66,7 +61,7 @@ class ZarrPythonAdapter(Adapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         array = self._open(store, path)
-        return np.asarray(array[selection], dtype=array.dtype)
+        return np.asarray(array[selection.index], dtype=array.dtype)
 
     def open_group(self, store: Path, path: str) -> GroupInfo:
         group = zarr.open_group(store=LocalStore(str(store), read_only=True), path=path, mode="r")
@@ -84,44 +79,40 @@ class ZarrPythonAdapter(Adapter):
 
     # ---- writing ------------------------------------------------------------------------
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        fmt = description["format"]
-        dtype = parse_v2_dtype(description["dtype"]) if fmt == 2 else parse_v3_data_type(description["dtype"])
-        fill = decode_fill_value(description["fill_value"], dtype, fmt)
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
         common: dict[str, Any] = dict(
             store=LocalStore(str(store)),
             name=path or None,
-            shape=tuple(description["shape"]),
-            chunks=tuple(description["chunks"]),
-            fill_value=fill,
-            zarr_format=fmt,
-            attributes=dict(description.get("attributes", {})),
+            shape=spec.shape,
+            chunks=spec.grid_shape,
+            fill_value=spec.fill_value,
+            zarr_format=spec.zarr_format,
+            attributes=dict(spec.attributes),
         )
-        if fmt == 2:
-            compressor = description.get("compressor")
+        if spec.zarr_format == 2:
             zarr.create_array(
                 **common,
-                dtype=description["dtype"],
-                order=description.get("order", "C"),
-                compressors=[numcodecs.get_codec(dict(compressor))] if compressor else None,
-                filters=[numcodecs.get_codec(dict(f)) for f in description.get("filters") or []] or None,
-                chunk_key_encoding={"name": "v2", "separator": description.get("dimension_separator", ".")},
+                dtype=spec.dtype.str,
+                order=spec.order,
+                compressors=[numcodecs.get_codec(spec.compressor.to_numcodecs())] if spec.compressor else None,
+                filters=[numcodecs.get_codec(f.to_numcodecs()) for f in spec.filters or ()] or None,
+                chunk_key_encoding={"name": "v2", "separator": spec.separator},
             )
             return
-        filters, serializer, compressors = _split_codecs(description.get("codecs", [{"name": "bytes", "configuration": {"endian": "little"}}]))
+        filters, serializer, compressors = _split_codecs([c.to_json() for c in spec.codecs])
         zarr.create_array(
             **common,
-            dtype=description["dtype"],
+            dtype=spec.data_type,
             filters=filters,
             serializer=serializer,
             compressors=compressors,
-            chunk_key_encoding=description.get("chunk_key_encoding", {"name": "default", "configuration": {"separator": "/"}}),
-            dimension_names=description.get("dimension_names"),
+            chunk_key_encoding={"name": spec.chunk_key_encoding, "configuration": {"separator": spec.separator}},
+            dimension_names=spec.dimension_names,
         )
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         array = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+")
-        array[selection] = data
+        array[selection.index] = data
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+").resize(shape)
@@ -135,8 +126,8 @@ class ZarrPythonAdapter(Adapter):
         node.attrs.update(dict(attributes))
 
 
-def _split_codecs(codecs: list[Any]) -> tuple[list[Any], Any, list[Any]]:
+def _split_codecs(codecs: list[dict[str, Any]]) -> tuple[list[Any], Any, list[Any]]:
     """zarr's create_array takes a v3 codec list as filters, one serializer, compressors."""
-    names = [c if isinstance(c, str) else c["name"] for c in codecs]
-    serializer_at = next(i for i, n in enumerate(names) if n in ("bytes", "sharding_indexed"))
+    kinds = [vocabulary.V3_CODECS[c["name"]].kind for c in codecs]
+    serializer_at = kinds.index("array -> bytes")
     return codecs[:serializer_at], codecs[serializer_at], codecs[serializer_at + 1 :]

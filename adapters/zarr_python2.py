@@ -9,11 +9,8 @@ import numcodecs
 import numpy as np
 import zarr
 
-from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype
-from .base import Adapter, ArrayInfo, Capabilities, GroupInfo, Selection
-
-_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-           "float16", "float32", "float64", "complex64", "complex128", "fixed_bytes", "fixed_length_utf32"]
+from .. import vocabulary
+from .base import Adapter, ArrayInfo, ArraySpec, Capabilities, GroupInfo, Selection
 
 
 class ZarrPython2Adapter(Adapter):
@@ -21,8 +18,8 @@ class ZarrPython2Adapter(Adapter):
     capabilities: ClassVar[Capabilities] = Capabilities.from_dict({
         "read_formats": [2],
         "write_formats": [2],
-        "dtypes": _DTYPES,
-        "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "lz4", "bz2", "lzma", "delta", "shuffle"],
+        "dtypes": vocabulary.data_types(zarr_format=2),
+        "v2_codecs": vocabulary.v2_codecs(),
         "features": ["strided_selection", "groups", "attributes", "fortran_order", "resize", "consolidated_metadata"],
     })
 
@@ -43,24 +40,21 @@ class ZarrPython2Adapter(Adapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         array = zarr.open_array(store=str(store), path=path, mode="r")
-        return np.asarray(array[selection], dtype=array.dtype)
+        return np.asarray(array[selection.index], dtype=array.dtype)
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        dtype = parse_v2_dtype(description["dtype"])
-        compressor = description.get("compressor")
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
         array = zarr.create(
-            store=str(store), path=path or None, shape=tuple(description["shape"]), chunks=tuple(description["chunks"]),
-            dtype=description["dtype"], fill_value=decode_fill_value(description["fill_value"], dtype, 2),
-            order=description.get("order", "C"),
-            compressor=numcodecs.get_codec(dict(compressor)) if compressor else None,
-            filters=[numcodecs.get_codec(dict(f)) for f in description.get("filters") or []] or None,
-            dimension_separator=description.get("dimension_separator", "."),
+            store=str(store), path=path or None, shape=spec.shape, chunks=spec.grid_shape,
+            dtype=spec.dtype.str, fill_value=spec.fill_value, order=spec.order,
+            compressor=numcodecs.get_codec(spec.compressor.to_numcodecs()) if spec.compressor else None,
+            filters=[numcodecs.get_codec(f.to_numcodecs()) for f in spec.filters or ()] or None,
+            dimension_separator=spec.separator,
         )
-        if description.get("attributes"):
-            array.attrs.update(dict(description["attributes"]))
+        if spec.attributes:
+            array.attrs.update(dict(spec.attributes))
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
-        zarr.open_array(store=str(store), path=path, mode="r+")[selection] = data
+        zarr.open_array(store=str(store), path=path, mode="r+")[selection.index] = data
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         zarr.open_array(store=str(store), path=path, mode="r+").resize(*shape)

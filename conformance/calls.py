@@ -7,22 +7,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .adapters.base import Adapter, NotSupported
+from .adapters.base import Adapter, ArraySpec, NotSupported, Selection
 from .adapters.proxy import CallTimedOut, WorkerCrashed
 
 DEFAULT_TIMEOUT = 60.0
-
-
-def format_selection(selection: Any) -> str:
-    def one(item: Any) -> str:
-        if isinstance(item, slice):
-            step = f":{item.step}" if item.step not in (None, 1) else ""
-            return f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}{step}"
-        return repr(item)
-
-    if isinstance(selection, tuple):
-        return "(" + ", ".join(one(s) for s in selection) + ("," if len(selection) == 1 else "") + ")"
-    return one(selection)
 
 
 def format_call(adapter: Adapter, verb: str, args: tuple[Any, ...]) -> str:
@@ -30,8 +18,10 @@ def format_call(adapter: Adapter, verb: str, args: tuple[Any, ...]) -> str:
     for arg in args:
         if isinstance(arg, Path):
             shown.append(f"Path({str(arg)!r})")
-        elif isinstance(arg, tuple):
-            shown.append(format_selection(arg))
+        elif isinstance(arg, Selection):
+            shown.append(arg.describe())
+        elif isinstance(arg, ArraySpec):
+            shown.append(f"<ArraySpec v{arg.zarr_format} {arg.data_type} {list(arg.shape)}>")
         else:
             shown.append(repr(arg))
     return f"{adapter.name}.{verb}({', '.join(shown)})"
@@ -65,6 +55,18 @@ class AdapterCrash(Exception):
         super().__init__(f"{self.call}: worker crashed: {error}")
 
 
+#: verbs whose argument at this position must be of this type (the adapter contract)
+_TYPED_ARGUMENTS: dict[str, tuple[int, type]] = {"read": (2, Selection), "write": (2, Selection),
+                                                 "create_array": (2, ArraySpec)}
+
+
+def _check_arguments(verb: str, args: tuple[Any, ...]) -> None:
+    """A suite passing the wrong type is the kit's bug: it must not read as the implementation's error."""
+    position, expected = _TYPED_ARGUMENTS.get(verb, (-1, object))
+    if 0 <= position < len(args) and not isinstance(args[position], expected):
+        raise TypeError(f"{verb}: argument {position} must be a {expected.__name__}, got {type(args[position]).__name__}")
+
+
 class GuardedAdapter:
     """Runs an adapter's verbs on a worker thread with a timeout.
 
@@ -74,9 +76,10 @@ class GuardedAdapter:
 
     def __init__(self, adapter: Adapter, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.adapter = adapter
+        self.budget = timeout
         self.timeout = timeout
-        if hasattr(adapter, "call_timeout"):  # an out-of-process worker enforces the budget itself, by killing
-            adapter.call_timeout = timeout
+        if adapter.out_of_process:  # a worker enforces the budget itself, by killing; this thread only backs it up
+            adapter.set_call_timeout(timeout)
             self.timeout = timeout + 30
         self._executor = self._new_executor()
 
@@ -85,6 +88,7 @@ class GuardedAdapter:
         return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="zarr-conformance-call")
 
     def call(self, verb: str, *args: Any) -> Any:
+        _check_arguments(verb, args)
         method = getattr(self.adapter, verb)
         future = self._executor.submit(method, *args)
         try:
@@ -96,7 +100,7 @@ class GuardedAdapter:
         except NotSupported:
             raise
         except CallTimedOut as error:
-            raise AdapterTimeout(self.adapter, verb, args, getattr(self.adapter, "call_timeout", self.timeout), str(error)) from None
+            raise AdapterTimeout(self.adapter, verb, args, self.budget, str(error)) from None
         except WorkerCrashed as error:
             raise AdapterCrash(self.adapter, verb, args, error) from error
         except Exception as error:

@@ -8,19 +8,14 @@ nothing about gzip support), hierarchy cases towards ``groups`` and their format
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from .fixtures.cases import Case
-from .support import case_dtype_kind
+from .support import case_dtype_name
+from .vocabulary import DATA_TYPES, V2_CODECS, V3_CODECS, Codec
 
 #: the order rows appear in; features not listed here sort after, alphabetically
 AREAS = ("format", "layout", "codec", "data type", "fill value", "node")
-
-_DTYPE_FAMILY = {
-    "b": "bool", "i": "signed integers", "u": "unsigned integers", "f": "floats", "c": "complex",
-    "S": "byte strings", "U": "unicode strings", "V": "raw bytes", "M": "datetime", "m": "timedelta",
-}
-
 
 def _fill_form(fill: Any) -> str:
     """How the fill value is spelled in JSON (the forms the specs treat differently)."""
@@ -42,6 +37,10 @@ def _fill_form(fill: Any) -> str:
             return "hex bits"
         return "string"
     return "other"
+
+
+def _family(table: Mapping[str, Codec], name: str, prefix: str) -> str:
+    return table[name].family if name in table else f"{prefix} {name}"
 
 
 def features_of(case: Case | None) -> list[tuple[str, str]]:
@@ -70,15 +69,16 @@ def features_of(case: Case | None) -> list[tuple[str, str]]:
             out.append(("layout", "v2 order F"))
         if case.raw.get("dimension_separator") == "/":
             out.append(("layout", "v2 dimension separator /"))
-        out += [("codec", f"v2 {codec_id}") for codec_id in dict.fromkeys(case.v2_codec_ids())]
+        out += [("codec", _family(V2_CODECS, codec_id, "v2")) for codec_id in dict.fromkeys(case.v2_codec_ids())]
     else:
         encoding = case.raw.get("chunk_key_encoding")
         if encoding is not None:
             name = encoding if isinstance(encoding, str) else encoding.get("name")
             if name == "v2":
                 out.append(("layout", "v3 chunk key encoding v2"))
-        out += [("codec", f"v3 {name}") for name in dict.fromkeys(case.all_codecs()) if name != "sharding_indexed"]
-    out.append(("data type", _DTYPE_FAMILY.get(case_dtype_kind(case), case_dtype_kind(case))))
+        out += [("codec", _family(V3_CODECS, name, "v3")) for name in dict.fromkeys(case.all_codecs())
+                if name != "sharding_indexed"]
+    out.append(("data type", DATA_TYPES[case_dtype_name(case)].family))
     out.append(("fill value", _fill_form(case.raw.get("fill_value"))))
     return out
 

@@ -95,7 +95,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     lines = [f"zarr-conformance: implementation {adapter.name} {adapter.version()} ({type(adapter).__module__}.{type(adapter).__qualname__})"]
     lines += [f"  {key}: {', '.join(str(v) for v in values) or '-'}" for key, values in caps.items()]
     lines.append(f"  fixtures cache: {_cache_dir(config)}")
-    if hasattr(adapter, "call_timeout"):
+    if adapter.out_of_process:
         from .adapters.environments import environments_dir
 
         lines.append(f"  out of process: {getattr(adapter, 'label', '')}; environments: {environments_dir()}")

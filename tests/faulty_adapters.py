@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from zarr_conformance.adapters.base import ArrayInfo, Selection
+from zarr_conformance.adapters.selection import BasicSelection
 from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.fixtures import keys, reader
 from zarr_conformance.fixtures.codecs import Bytes
@@ -28,7 +29,7 @@ class _MetaBug(ReferenceAdapter):
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         meta = reader.open_array(store, path)
         self.alter(meta)
-        return reader.read_array(store, path, meta)[tuple(selection) + (Ellipsis,)]
+        return reader.read_array(store, path, meta)[selection.index + (Ellipsis,)]
 
 
 class MissingChunksReadAsZero(_MetaBug):
@@ -87,7 +88,7 @@ class EdgeChunkRightAligned(ReferenceAdapter):
             region = reader.chunk_region(meta, index)
             chunk = reader.decode_chunk(meta, target.read_bytes(), str(target))
             out[region] = chunk[tuple(slice(c - (r.stop - r.start), c) for r, c in zip(region, meta.chunk_grid_shape))]
-        return out[tuple(selection) + (Ellipsis,)]
+        return out[selection.index + (Ellipsis,)]
 
 
 class DropsAttributes(ReferenceAdapter):
@@ -139,7 +140,7 @@ class IgnoresUnknownMembers(ReferenceAdapter):
         return parse_v3_array(known)
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        return reader.read_array(store, path, self._lenient(store, path))[tuple(selection) + (Ellipsis,)]
+        return reader.read_array(store, path, self._lenient(store, path))[selection.index + (Ellipsis,)]
 
 
 class HexFillAsInteger(ReferenceAdapter):
@@ -157,7 +158,7 @@ class IgnoresStep(ReferenceAdapter):
     """Treats every slice as if its step were 1."""
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        stepless = tuple(slice(s.start, s.stop) if isinstance(s, slice) else s for s in selection)
+        stepless = BasicSelection.of(*(slice(s.start, s.stop) if isinstance(s, slice) else s for s in selection.index))
         return super().read(store, path, stepless)
 
 
@@ -165,10 +166,10 @@ class EmptySliceMeansToEnd(ReferenceAdapter):
     """Reads ``a[k:k]`` as ``a[k:]``."""
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        fixed = tuple(
+        fixed = BasicSelection.of(*(
             slice(s.start, None, s.step) if isinstance(s, slice) and s.start is not None and s.start == s.stop else s
-            for s in selection
-        )
+            for s in selection.index
+        ))
         return super().read(store, path, fixed)
 
 
@@ -233,9 +234,10 @@ class IntegerIndicesReversed(ReferenceAdapter):
     """Applies an all-integer selection with its indices in reverse axis order."""
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        if selection and all(isinstance(s, int) for s in selection):
+        index = selection.index
+        if index and all(isinstance(s, int) for s in index):
             full = reader.read_array(store, path)
-            flipped = tuple(reversed(selection))
+            flipped = tuple(reversed(index))
             if all(i < n for i, n in zip(flipped, full.shape)):
                 return full[flipped + (Ellipsis,)]
         return super().read(store, path, selection)

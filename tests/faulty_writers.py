@@ -5,14 +5,16 @@ Each proves that a check of the write or group suites can fail, in the right tes
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
-from zarr_conformance.adapters.base import GroupInfo, Selection
+from zarr_conformance.adapters.base import ArraySpec, GroupInfo, Selection
+from zarr_conformance.adapters.arrayspec import CodecSpec
+from zarr_conformance.adapters.selection import BasicSelection
 from zarr_conformance.adapters.zarr_python import ZarrPythonAdapter
 
 
@@ -42,32 +44,30 @@ class WritesWrongChunkKeySeparator(ZarrPythonAdapter):
 class WritesBigEndianLabelledLittle(ZarrPythonAdapter):
     """Encodes with the bytes codec as big-endian but writes "little" into the metadata."""
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        self._asked = copy.deepcopy(dict(description))
-        flipped = copy.deepcopy(dict(description))
-        for codec in flipped.get("codecs", []):
-            if isinstance(codec, dict) and codec.get("name") == "bytes" and codec.get("configuration", {}).get("endian") == "little":
-                codec["configuration"]["endian"] = "big"
-        super().create_array(store, path, flipped)
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        self._asked = spec
+        flipped = tuple(CodecSpec("bytes", {**c.configuration, "endian": "big"})
+                        if c.name == "bytes" and c.configuration.get("endian") == "little" else c for c in spec.codecs)
+        super().create_array(store, path, dataclasses.replace(spec, codecs=flipped))
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         super().write(store, path, selection, data)
         document = _document(store, path)
         text = document.read_text()
-        if document.name == "zarr.json" and '"endian": "big"' in text and self._asked.get("codecs") and "big" not in json.dumps(self._asked["codecs"]):
+        if document.name == "zarr.json" and '"endian": "big"' in text and self._asked.codecs and "big" not in json.dumps([c.to_json() for c in self._asked.codecs]):
             document.write_text(text.replace('"endian": "big"', '"endian": "little"'))
 
 
 class OmitsDimensionNames(ZarrPythonAdapter):
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        super().create_array(store, path, {k: v for k, v in description.items() if k != "dimension_names"})
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        super().create_array(store, path, dataclasses.replace(spec, dimension_names=None))
 
 
 class WritesBareNaNFillValue(ZarrPythonAdapter):
     """Serialises a NaN fill value as the bare token NaN, which is not JSON."""
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        super().create_array(store, path, description)
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        super().create_array(store, path, spec)
         document = _document(store, path)
         text = document.read_text()
         document.write_text(text.replace('"fill_value": "NaN"', '"fill_value": NaN'))
@@ -90,18 +90,18 @@ class WritesChunksOutsideTheGrid(ZarrPythonAdapter):
 class IgnoresAskedFillValue(ZarrPythonAdapter):
     """Creates numeric arrays with fill value 0, whatever was asked."""
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        kind = np.dtype(description["dtype"] if description["format"] == 2 else str(description["dtype"])).kind
-        if kind in "iuf":
-            description = {**description, "fill_value": 0}
-        super().create_array(store, path, description)
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        if spec.dtype.kind in "iuf":
+            spec = dataclasses.replace(spec, fill_value=spec.dtype.type(0))
+        super().create_array(store, path, spec)
 
 
 class RegionWriteOffByOne(ZarrPythonAdapter):
     """Writes a region one element further along the first axis (clipped at the edge)."""
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
-        first = selection[0] if selection else None
+        index = selection.index
+        first = index[0] if index else None
         if isinstance(first, slice) and first.start not in (None, 0) and first.stop is not None:
             shifted = slice(first.start + 1, first.stop + 1)
             import zarr
@@ -109,7 +109,7 @@ class RegionWriteOffByOne(ZarrPythonAdapter):
 
             length = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r").shape[0]
             if shifted.stop <= length:
-                selection = (shifted,) + tuple(selection[1:])
+                selection = BasicSelection.of(shifted, *index[1:])
         super().write(store, path, selection, data)
 
 
@@ -243,8 +243,8 @@ class MissingNodeIsAnEmptyGroup(ZarrPythonAdapter):
 class ArrayWithoutAncestorGroups(ZarrPythonAdapter):
     """Creates an array below the root without writing its ancestor groups."""
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        super().create_array(store, path, description)
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        super().create_array(store, path, spec)
         parts = path.split("/")[:-1]
         for depth in range(len(parts) + 1):
             for marker in (".zgroup", "zarr.json"):
@@ -256,7 +256,7 @@ class ArrayWithoutAncestorGroups(ZarrPythonAdapter):
 class RefusesBigEndian(ZarrPythonAdapter):
     """Claims every data type but raises when asked for a big-endian array."""
 
-    def create_array(self, store: Path, path: str, description: Mapping[str, Any]) -> None:
-        if '"big"' in json.dumps(description.get("codecs", [])) or str(description.get("dtype", "")).startswith(">"):
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        if '"big"' in json.dumps([c.to_json() for c in spec.codecs]) or spec.dtype.byteorder == ">":
             raise NotImplementedError("big-endian arrays are not supported")
-        super().create_array(store, path, description)
+        super().create_array(store, path, spec)

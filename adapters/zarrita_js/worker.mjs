@@ -1,4 +1,4 @@
-// zarrita.js as a zarr-conformance worker (protocol version 1, see ../PROTOCOL.md).
+// zarrita.js as a zarr-conformance worker (protocol version 2, see ../PROTOCOL.md).
 // Reads only: zarrita.js opens v2 and v3 arrays and groups; it has no API to list members.
 import * as zarr from "zarrita";
 import FileSystemStore from "@zarrita/storage/fs";
@@ -7,12 +7,21 @@ import { readFileSync, writeFileSync } from "node:fs";
 // the worker runs beside the node_modules folder its environment installed
 const version = JSON.parse(readFileSync(new URL("./node_modules/zarrita/package.json", import.meta.url), "utf8")).version;
 
-const TYPES = {
-  bool: ["|b1", Uint8Array], int8: ["|i1", Int8Array], uint8: ["|u1", Uint8Array],
-  int16: ["<i2", Int16Array], uint16: ["<u2", Uint16Array], int32: ["<i4", Int32Array],
-  uint32: ["<u4", Uint32Array], int64: ["<i8", BigInt64Array], uint64: ["<u8", BigUint64Array],
-  float32: ["<f4", Float32Array], float64: ["<f8", Float64Array],
+// The kit hands its vocabulary to every worker: data type names with their NumPy codes.
+const vocabulary = JSON.parse(process.env.ZARR_CONFORMANCE_VOCABULARY ?? "{}");
+
+// what zarrita.js decodes each NumPy code into; a kit data type without one is not claimed
+const TYPED_ARRAYS = {
+  "?": ["|b1", Uint8Array], i1: ["|i1", Int8Array], u1: ["|u1", Uint8Array],
+  i2: ["<i2", Int16Array], u2: ["<u2", Uint16Array], i4: ["<i4", Int32Array],
+  u4: ["<u4", Uint32Array], i8: ["<i8", BigInt64Array], u8: ["<u8", BigUint64Array],
+  f4: ["<f4", Float32Array], f8: ["<f8", Float64Array],
 };
+const TYPES = Object.fromEntries(
+  Object.entries(vocabulary.data_types ?? {})
+    .filter(([, type]) => type.numpy in TYPED_ARRAYS)
+    .map(([name, type]) => [name, TYPED_ARRAYS[type.numpy]]),
+);
 
 const capabilities = {
   read_formats: [2, 3],
@@ -74,8 +83,10 @@ async function node(args, kind) {
   return zarr.open(args.path ? location.resolve(args.path) : location, { kind });
 }
 
-function selectionOf(items) {
-  return items.map((item) => (Array.isArray(item) ? zarr.slice(item[0], item[1], item[2] ?? 1) : item));
+// A selection in the protocol's JSON form (see ../PROTOCOL.md); zarrita.js has basic selections.
+function selectionOf(selection) {
+  if (selection.kind !== "basic") throw new TypeError(`zarrita.js has no ${selection.kind} selection`);
+  return selection.items.map((item) => (typeof item === "object" ? zarr.slice(item.start, item.stop, item.step ?? 1) : item));
 }
 
 const verbs = {
@@ -132,7 +143,7 @@ function formatOf(args) {
 // them instead of letting node end the process in the middle of a later request
 process.on("unhandledRejection", (reason) => console.error("unhandled rejection:", reason));
 
-send({ protocol: "zarr-conformance-worker", protocol_version: 1, name: "zarrita-js", version, capabilities });
+send({ protocol: "zarr-conformance-worker", protocol_version: 2, name: "zarrita-js", version, capabilities });
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   if (!line.trim()) continue;

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ..calls import format_call, format_selection
+from ..adapters.selection import BasicSelection
+from ..calls import format_call
 from ..checks import check_array, fail
 from ..fixtures.dtypes import fill_array
 from ..selections import selection_for
@@ -33,8 +34,8 @@ def _read_selection(kind: str, zarr_call, zarr_fixture, zarr_requirements, chunk
     observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection)
     check_array(
         observed,
-        expected_array(zarr_fixture)[selection + (Ellipsis,)],
-        what=f"selection {format_selection(selection)} ({kind.replace('_', ' ')})",
+        expected_array(zarr_fixture)[selection.index + (Ellipsis,)],
+        what=f"selection {selection.describe()} ({kind.replace('_', ' ')})",
         requirements=zarr_requirements,
         fixture=zarr_fixture,
         call=format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection)),
@@ -48,7 +49,7 @@ class ArrayReadTests:
     @pytest.mark.requirements(**_DECODE)
     def test_read_full(self, zarr_call, zarr_fixture, zarr_requirements):
         case = zarr_fixture.case
-        selection = tuple(slice(None) for _ in case.shape)
+        selection = BasicSelection.everything(len(case.shape))
         observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection)
         check_array(observed, expected_array(zarr_fixture), what="the whole array", requirements=zarr_requirements,
                     fixture=zarr_fixture, call=format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection)))
@@ -83,7 +84,7 @@ class ArrayReadTests:
     @pytest.mark.requirements(v2=["V2-033", "V2-034"], v3=["V3-CORE-023"], sharded=["V3-SHARD-012"])
     def test_missing_chunks_read_as_fill_value(self, zarr_call, zarr_fixture, zarr_requirements):
         case = zarr_fixture.case
-        selection = tuple(slice(None) for _ in case.shape)
+        selection = BasicSelection.everything(len(case.shape))
         call = format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection))
         observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection)
         if not isinstance(observed, np.ndarray) or observed.shape != case.shape:

@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from ..adapters.base import GroupInfo
+from ..adapters.base import ArraySpec, GroupInfo
 from ..calls import AdapterCrash, AdapterError, AdapterTimeout, GuardedAdapter, format_call
 from ..checks import check_equal, fail, skip_unsupported
 from ..fixtures import hierarchy
+from ..fixtures.cases import Case
 from ..fixtures.validator import validate
 from ..fixtures.writer import Fixture
 from .array_write import AWKWARD_ATTRIBUTES
@@ -164,7 +165,7 @@ class GroupWriteTests:
             "dtype": "<i4" if zarr_format == 2 else "int32",
         }
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, requirements, "create_array", store, "g/h/data", description)
+        call_or_fail(zarr_call, None, requirements, "create_array", store, "g/h/data", _spec(description))
         call = format_call(zarr_call.adapter, "create_array", (store, "g/h/data", description))
         for path in ("", "g", "g/h"):
             node = hierarchy.node_at(store, path)
@@ -196,8 +197,13 @@ class GroupWriteTests:
         description = {"format": zarr_format, "shape": [3], "chunks": [3], "fill_value": 0,
                        "dtype": "|u1" if zarr_format == 2 else "uint8"}
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, requirements, "create_array", store, "arr", description)
+        call_or_fail(zarr_call, None, requirements, "create_array", store, "arr", _spec(description))
         call_or_fail(zarr_call, None, requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "arr", "<awkward attributes>"))
         check_equal(hierarchy.node_at(store, "arr").attributes, AWKWARD_ATTRIBUTES, what="attributes read back",
                     requirements=requirements, fixture=None, call=call)
+
+
+def _spec(description: dict[str, Any]) -> ArraySpec:
+    """The adapter's normalized description of a small array given in the case form."""
+    return Case(raw={"id": "suite-array", **description}, source="groups suite").array_spec()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ..adapters.selection import BasicSelection
 from ..calls import format_call
 from ..checks import ConformanceFailure, check_array, check_equal, check_fill_value, fail
 from ..fixtures.dtypes import decode_fill_value
@@ -109,7 +110,7 @@ class InteropReadTests:
             if not (case.dimension_names is None and (names is None or all(n is None for n in names))):
                 check_equal(names, case.dimension_names, what="dimension names", requirements=requirements,
                             fixture=written, call=call)
-        selection = tuple(slice(None) for _ in case.shape)
+        selection = BasicSelection.everything(len(case.shape))
         values = call_or_fail(zarr_call, written, requirements, "read", written.store, case.open_path, selection)
         check_array(values, expected_array(reference), what="the whole array", requirements=requirements, fixture=written,
                     call=format_call(zarr_call.adapter, "read", (written.store, case.open_path, selection)))

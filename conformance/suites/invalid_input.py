@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..adapters.selection import BasicSelection
 from ..calls import AdapterCrash, AdapterError, AdapterTimeout, format_call
 from ..checks import fail
 
@@ -24,7 +25,7 @@ class InvalidInputTests:
         required = f"an error, because {case.raw.get('reason', 'the store is invalid')}"
         try:
             info = zarr_call.call("open_array", zarr_fixture.store, case.open_path)
-            selection = tuple(slice(None) for _ in info.shape)
+            selection = BasicSelection.everything(len(info.shape))
             data = zarr_call.call("read", zarr_fixture.store, case.open_path, selection)
         except AdapterError:
             return

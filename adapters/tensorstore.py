@@ -84,7 +84,8 @@ class TensorstoreAdapter(Adapter):
             }
             if spec.dimension_names is not None:
                 ts_spec["metadata"]["dimension_names"] = list(spec.dimension_names)
-        fill = {} if spec.fill_value is None else {"fill_value": np.asarray(spec.fill_value, dtype=spec.dtype)}
+        native = spec.dtype.newbyteorder("=")  # tensorstore reads the bytes of a NumPy value as native
+        fill = {} if spec.fill_value is None else {"fill_value": np.asarray(spec.fill_value).astype(native)}
         ts.open(ts_spec, create=True, **fill).result()
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:

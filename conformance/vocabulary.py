@@ -32,7 +32,9 @@ def _config(properties: Mapping[str, Any], required: Iterable[str] = ()) -> Mapp
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}
 _SHAPE = {"type": "array", "items": {"type": "integer", "minimum": 1}}
-_CODEC_LIST = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}
+#: where a configuration schema refers to "a v3 codec entry" (the nested codecs of sharding)
+V3_CODEC_REF = "#/$defs/v3_codec"
+_CODEC_LIST = {"type": "array", "items": {"$ref": V3_CODEC_REF}}
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,29 @@ CAPABILITY_VALUES: Mapping[str, frozenset[Any]] = MappingProxyType({
     "chunk_key_encodings": frozenset(CHUNK_KEY_ENCODINGS),
     "features": frozenset(FEATURES),
 })
+
+
+def schema_defs() -> dict[str, Any]:
+    """JSON schema definitions of a v3 codec entry, a v2 codec entry and a chunk key encoding, from the tables.
+
+    A document that uses them puts them under its root ``$defs`` (``V3_CODEC_REF`` points there).
+    """
+
+    def named(table: Mapping[str, Codec | Extension]) -> list[dict[str, Any]]:
+        return [{"const": name} for name in table] + [
+            {"type": "object", "required": ["name"], "additionalProperties": False,
+             "properties": {"name": {"const": name}, "configuration": dict(entry.configuration),
+                            "must_understand": {"type": "boolean"}}}
+            for name, entry in table.items()]
+
+    return {
+        "v3_codec": {"anyOf": named(V3_CODECS)},
+        "chunk_key_encoding": {"anyOf": named(CHUNK_KEY_ENCODINGS)},
+        "v2_codec": {"anyOf": [{"type": "object", "required": ["id"],
+                                "properties": {**entry.configuration["properties"], "id": {"const": name}},
+                                "additionalProperties": False} for name, entry in V2_CODECS.items()]},
+        "v3_data_type": {"enum": sorted(data_types(zarr_format=3))},
+    }
 
 
 def for_shim() -> dict[str, Any]:

@@ -12,6 +12,7 @@ import pytest
 from suite_runs import run_suites
 from zarr_conformance.adapters.proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
 from zarr_conformance.adapters.registry import load_adapter
+from zarr_conformance.adapters.selection import BasicSelection
 
 TESTS = Path(__file__).resolve().parent
 
@@ -69,7 +70,7 @@ def test_hanging_worker_is_killed_reads_timeout_and_the_run_goes_on(pytester, fi
 
 GARBAGE_WORKER = (
     "import json, sys\n"
-    "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 1, 'name': 'garbage',"
+    "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'garbage',"
     " 'version': '0', 'capabilities': {}}), flush=True)\n"
     "for line in sys.stdin:\n"
     "    print('this is not JSON', flush=True)\n"
@@ -111,7 +112,7 @@ def test_array_data_travels_as_npy_both_ways(tmp_path, fixture_cache):
     fixture = ensure_fixture(case, fixture_cache)
     adapter = load_adapter("worker:reference")
     try:
-        data = adapter.read(fixture.store, "", (slice(1, 4), 2))
+        data = adapter.read(fixture.store, "", BasicSelection.of(slice(1, 4), 2))
         np.testing.assert_array_equal(data, fixture.expected()[1:4, 2])
         assert data.dtype == fixture.expected().dtype
         assert not list(adapter.scratch.iterdir())
@@ -174,3 +175,30 @@ def test_command_that_cannot_start_is_a_usage_error(pytester):
                                           "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "adapter 'cmd:/nonexistent/shim --serve'" in "\n".join(result.errlines)
+
+
+HANDSHAKE_WITH_TYPO = """
+import json
+print(json.dumps({"protocol": "zarr-conformance-worker", "protocol_version": 2, "name": "typo", "version": "1",
+                  "capabilities": {"read_formats": [3], "dtypes": ["float23"]}}), flush=True)
+"""
+
+
+def test_worker_claiming_an_unknown_capability_value_is_refused_by_name():
+    with pytest.raises(WorkerCrashed, match=r"adapter 'typo \(worker .*\)' claims unknown capability values: dtypes \['float23'\]"):
+        WorkerAdapter([sys.executable, "-c", HANDSHAKE_WITH_TYPO])
+
+
+def test_worker_receives_the_kit_vocabulary():
+    """A shim in another language is handed the vocabulary instead of a copy of its own."""
+    script = ("import json, os; v = json.loads(os.environ['ZARR_CONFORMANCE_VOCABULARY']); "
+              "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'echo', "
+              "'version': '1', 'capabilities': {'dtypes': sorted(v['data_types']), 'codecs': v['v3_codecs']}}), flush=True)")
+    adapter = WorkerAdapter([sys.executable, "-c", script])
+    try:
+        from zarr_conformance import vocabulary
+
+        assert adapter.capabilities.dtypes == frozenset(vocabulary.DATA_TYPES)
+        assert adapter.capabilities.codecs == frozenset(vocabulary.V3_CODECS)
+    finally:
+        adapter.close()

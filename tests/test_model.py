@@ -81,3 +81,23 @@ def test_a_suite_passing_an_untyped_selection_is_the_kit_s_error_not_a_rejection
             guard.call("read", tmp_path, "", (slice(None),))
     finally:
         guard.close()
+
+
+ORACLE_MODULES = ("fixtures.writer", "fixtures.metadata", "fixtures.dtypes", "fixtures.codecs", "fixtures.reader",
+                  "fixtures.cases", "fixtures.validator")
+
+
+@pytest.mark.parametrize("module", ["zarr_python", "zarr_python2", "tensorstore", "zarrs"])
+def test_no_adapter_under_test_borrows_the_kit_s_writer_or_parser(module):
+    """Only the reference adapter (the oracle itself) may import the reference side."""
+    import ast
+    from pathlib import Path
+
+    import zarr_conformance.adapters as package
+
+    tree = ast.parse((Path(package.__file__).parent / f"{module}.py").read_text())
+    imported = [("." * node.level) + (node.module or "") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    borrowed = [name for name in imported if any(name.endswith(oracle) or f"{oracle}." in name for oracle in ORACLE_MODULES)
+                or name.lstrip(".") == "fixtures"]
+    assert not borrowed, f"adapters/{module}.py imports the kit's reference side: {borrowed}"

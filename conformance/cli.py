@@ -141,7 +141,8 @@ def _run(args: argparse.Namespace) -> int:
         if len(unexpected) > args.show:
             print(f"  ... and {len(unexpected) - args.show} more (see --json)")
     if xpassed:
-        print(f"\nunexpected passes ({len(xpassed)}), expectations to review{'' if spec.strict else ' (they fail the run under --strict)'}:")
+        note = "" if spec.strict else " (they fail the run under --strict)"
+        print(f"\nunexpected passes ({len(xpassed)}), expectations to review{note}:")
         for test_id in xpassed[: args.show]:
             print(f"  {test_id}")
     for entry in summary.stale:
@@ -181,7 +182,8 @@ def _matrix(args: argparse.Namespace) -> int:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
     unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
     xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
-    review = "unexpected passes, expectations to review" + ("" if spec.run.strict else " (they fail the run under --strict)")
+    review = "unexpected passes, expectations to review" + ("" if spec.run.strict else
+                                                             " (they fail the run under --strict)")
     for title, records in (("unexpected failures", unexpected), (review, xpassed)):
         if records:
             print(f"\n{title} ({len(records)}):")
@@ -287,7 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     SHOW.add_to(run)
     run.add_argument("--runspec", metavar="FILE", help="take every option of the run from FILE (JSON, as matrix writes "
                      "one for each of its runs) instead of from the command line")
-    run.add_argument("--progress", choices=("auto", "json", "none"), default="auto", help=argparse.SUPPRESS)  # for matrix
+    run.add_argument("--progress", choices=("auto", "json", "none"), default="auto",
+                     help=argparse.SUPPRESS)  # matrix's children: JSON lines on stdout
     run.set_defaults(func=_run, parser=run)
 
     matrix = commands.add_parser("matrix", help="every suite on every implementation, writer x reader interop, reports")
@@ -301,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=_report)
 
     compare = commands.add_parser("compare", help="whether two results files have the same outcome for every test")
-    compare.add_argument("old", metavar="OLD_JSON", help="a matrix's results.json or a run's --json file (schema v1 or v2)")
+    compare.add_argument("old", metavar="OLD_JSON",
+                         help="a matrix's results.json or a run's --json file (schema v1 or v2)")
     compare.add_argument("new", metavar="NEW_JSON")
     compare.set_defaults(func=_compare)
 

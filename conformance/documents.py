@@ -92,7 +92,7 @@ def upgrade_record(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def label_of(document: dict[str, Any]) -> dict[str | None, str]:
-    """How each result's implementation is named: the matrix's column label per spec; a single run's name and version."""
+    """How results name their implementation: per spec, the matrix's column label; a single run's name and version."""
     if document["schema"] == MATRIX:
         return {impl["spec"]: impl["label"] for impl in document["implementations"]}
     impl = document.get("implementation") or {}

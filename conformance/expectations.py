@@ -162,7 +162,7 @@ def load_all(sources: list[str]) -> tuple[str, list[Expectation]]:
 
 
 class ExpectationsPlugin:
-    """Marks the tests an expectation matches as ``xfail``; the entries that matched none go into the stash (``STALE_KEY``)."""
+    """Marks the tests an expectation matches as ``xfail``; entries matching none go into the stash (``STALE_KEY``)."""
 
     def __init__(self, sources: list[str], strict: bool = False) -> None:
         self.strict = strict

@@ -102,16 +102,16 @@ class ChildRun:
 
 
 MATRIX_OPTIONS: tuple[Option, ...] = (
-    Option("impls", "--impl", "implementation to include (repeatable); default: the current release of each built-in one",
-           metavar="ADAPTER", repeat=True, commands=("matrix",), plugin=False),
-    Option("out", "--out", "folder for results.json, matrix.md, matrix.html (new or empty)", metavar="DIR", required=True,
-           commands=("matrix",), plugin=False),
+    Option("impls", "--impl", "implementation to include (repeatable); default: the current release of each built-in "
+           "one", metavar="ADAPTER", repeat=True, commands=("matrix",), plugin=False),
+    Option("out", "--out", "folder for results.json, matrix.md, matrix.html (new or empty)", metavar="DIR",
+           required=True, commands=("matrix",), plugin=False),
     Option("junit", "--junit", "also write JUnit XML per implementation and phase into DIR/junit", switch=True,
            commands=("matrix",), plugin=False),
-    Option("run_timeout", "--run-timeout", "seconds per implementation and phase", metavar="SECONDS", type=positive(float),
-           default=3600.0, commands=("matrix",), plugin=False),
-    Option("jobs", "--jobs", "implementations run at a time (default: the number of cores)", type=positive(int), default=0,
-           commands=("matrix",), plugin=False),
+    Option("run_timeout", "--run-timeout", "seconds per implementation and phase", metavar="SECONDS",
+           type=positive(float), default=3600.0, commands=("matrix",), plugin=False),
+    Option("jobs", "--jobs", "implementations run at a time (default: the number of cores)", type=positive(int),
+           default=0, commands=("matrix",), plugin=False),
     Option("no_interop", "--no-interop", "skip the writer x reader interop suite", switch=True, commands=("matrix",),
            plugin=False),
 )
@@ -150,8 +150,8 @@ class MatrixSpec:
         run = replace(run, case_files=tuple(absolute(p) for p in run.case_files),
                       cache_dir=absolute(run.cache_dir) if run.cache_dir else None,
                       expect=tuple(s if s == SHIPPED else absolute(s) for s in run.expect))
-        return cls(impls=tuple(dict.fromkeys(namespace.impls or DEFAULT_IMPLEMENTATIONS)), out=Path(namespace.out), run=run,
-                   run_timeout=namespace.run_timeout, jobs=namespace.jobs, junit=namespace.junit,
+        return cls(impls=tuple(dict.fromkeys(namespace.impls or DEFAULT_IMPLEMENTATIONS)), out=Path(namespace.out),
+                   run=run, run_timeout=namespace.run_timeout, jobs=namespace.jobs, junit=namespace.junit,
                    no_interop=namespace.no_interop)
 
 
@@ -270,7 +270,8 @@ def run_matrix(opts: MatrixSpec, display: "Display") -> dict[str, Any]:
                           interop_write=str(write.resolve()) if write else None,
                           interop_read=tuple(str(p.resolve()) for p in read))
         runspec_path = runspec.write(out / "parts" / f"{name}.runspec.json")
-        return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log", _child_command(runspec_path), runspec=runspec)
+        return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log", _child_command(runspec_path),
+                        runspec=runspec)
 
     suites = [child(spec, "suites", write=(out / "stores" / slugs[spec]) if opts.interop else None) for spec in opts.impls]
     display.begin(suites)
@@ -348,7 +349,8 @@ def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entri
                for spec, impl in implementations.items()}
     incomplete = [f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['reason'] if run['reason'] else ''})"
                   for impl in implementations.values() for run in impl["runs"] if run["state"] != "completed"]
-    unexpected = sum(1 for r in results if r["outcome"] in UNEXPECTED or (opts.run.strict and r["outcome"] == Outcome.XPASS))
+    unexpected = sum(1 for r in results
+                     if r["outcome"] in UNEXPECTED or (opts.run.strict and r["outcome"] == Outcome.XPASS))
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,

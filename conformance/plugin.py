@@ -72,7 +72,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if spec.expect:
         from .expectations import ExpectationsPlugin
 
-        config.pluginmanager.register(ExpectationsPlugin(list(spec.expect), strict=spec.strict), "zarr-conformance-expectations")
+        plugin = ExpectationsPlugin(list(spec.expect), strict=spec.strict)
+        config.pluginmanager.register(plugin, "zarr-conformance-expectations")
     if spec.json_path:
         from .results import ResultsPlugin
 
@@ -261,7 +262,7 @@ def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Record what the test's exception says as data: the capabilities it lacked, the writer at fault, the failure kind."""
+    """Record what a test's exception says, as data: the capabilities lacking, the writer at fault, the failure kind."""
     report = yield
     error = call.excinfo.value if call.excinfo is not None else None
     checks = sys.modules.get(f"{__package__}.checks")  # not imported: no test raised a ConformanceFailure

@@ -85,7 +85,8 @@ class Option:
     def _help(self, default: Any) -> str:
         if self.switch or self.repeat or default is None or "default" in self.help:
             return self.help
-        return f"{self.help} (default {default:g})" if isinstance(default, float) else f"{self.help} (default {default})"
+        shown = f"{default:g}" if isinstance(default, float) else str(default)
+        return f"{self.help} (default {shown})"
 
     def add_to(self, parser: Any, flag: str | None = None, dest: str | None = None) -> None:
         """Add this option to an argparse parser, or (with ``addoption``) a pytest option group."""
@@ -101,7 +102,7 @@ class Option:
         if self.required:
             kwargs["required"] = True
         plugin = hasattr(parser, "addoption")
-        kwargs["help"] = argparse.SUPPRESS if self.hidden and not plugin else self._help(self.default)  # hidden: commands only
+        kwargs["help"] = argparse.SUPPRESS if self.hidden and not plugin else self._help(self.default)
         (parser.addoption if plugin else parser.add_argument)(flag or self.flag, **kwargs)
 
     @property
@@ -111,9 +112,10 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("impl", "--impl", "implementation under test: a built-in name (zarr-python, reference), an entry-point name, "
-           "or package.module:Class", metavar="ADAPTER", commands=("run",)),
-    Option("cases", "--cases", "only cases whose id matches this regular expression (re.search)", metavar="REGEX", type=regex),
+    Option("impl", "--impl", "implementation under test: a built-in name (zarr-python, reference), an entry-point "
+           "name, or package.module:Class", metavar="ADAPTER", commands=("run",)),
+    Option("cases", "--cases", "only cases whose id matches this regular expression (re.search)", metavar="REGEX",
+           type=regex),
     Option("case_files", "--case-file", "add the cases of this YAML file to the shipped catalogue (repeatable)",
            metavar="YAML", repeat=True),
     Option("cache_dir", "--cache-dir", "where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or "

@@ -39,7 +39,7 @@ def _v1_records():
     return [_record("test_read_full[v3-int32]", "pass", v=1),
             _record("test_read_full[v3-gzip]", "unsupported", message="unsupported: codec gzip", v=1),
             _record("test_reads_store_written_by[w-1/v3-int32]", "xfail", writer="w-1", v=1,
-                    message="expected failure: the writer w-1 is at fault: the reference finds its store non-conforming")]
+                    message="expected failure: the writer w-1 is at fault: the reference finds its store ...")]
 
 
 def _v2_records():
@@ -74,7 +74,8 @@ def test_changed_and_missing_results_are_listed_and_fail(tmp_path, capsys):
 def test_results_are_matched_by_implementation_label_not_spec(tmp_path, capsys):
     """The same test of two implementations are two results; a spec spelled differently is the same column."""
     two = [_record("test_read_full[v3-int32]", "pass"), _record("test_read_full[v3-int32]", "fail", spec="zarrs")]
-    old = _write(tmp_path / "old.json", _matrix(two, labels=(("zarr-python", "zarr-python 3.1"), ("zarrs", "zarrs 0.2"))))
+    labels = (("zarr-python", "zarr-python 3.1"), ("zarrs", "zarrs 0.2"))
+    old = _write(tmp_path / "old.json", _matrix(two, labels=labels))
     renamed = [{**r, "spec": r["spec"] + "==x"} for r in two]
     new = _write(tmp_path / "new.json", _matrix(renamed, labels=(("zarr-python==x", "zarr-python 3.1"),
                                                                  ("zarrs==x", "zarrs 0.2"))))
@@ -83,7 +84,8 @@ def test_results_are_matched_by_implementation_label_not_spec(tmp_path, capsys):
     _write(new, _matrix(flipped, labels=(("zarr-python==x", "zarr-python 3.1"), ("zarrs==x", "zarrs 0.2"))))
     assert main(["compare", str(old), str(new)]) == 1
     out = capsys.readouterr().out
-    assert "zarr-python 3.1: test_read_full[v3-int32]: pass -> fail" in out and "zarrs 0.2: test_read_full[v3-int32]: fail -> pass" in out
+    assert "zarr-python 3.1: test_read_full[v3-int32]: pass -> fail" in out
+    assert "zarrs 0.2: test_read_full[v3-int32]: fail -> pass" in out
 
 
 def test_single_run_files_of_either_version_compare_with_a_matrix(tmp_path, capsys):
@@ -110,6 +112,6 @@ def test_unreadable_input_exits_2(tmp_path):
                       ("other.json", "not a zarr-conformance/matrix or zarr-conformance/results document"),
                       ("future.json", "version 9: this kit reads versions 1, 2"),
                       ("invalid.json", "not a valid zarr-conformance/matrix v2 document")):
-        completed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "compare", str(good), str(tmp_path / bad)],
-                                   capture_output=True, text=True, timeout=60)
+        completed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "compare", str(good),
+                                    str(tmp_path / bad)], capture_output=True, text=True, timeout=60)
         assert completed.returncode == 2 and said in completed.stderr, (bad, completed.stderr)

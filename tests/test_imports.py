@@ -15,8 +15,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = "zarr_conformance"
-FOLDERS = {PACKAGE: REPO / "conformance", f"{PACKAGE}.fixtures": REPO / "fixtures", f"{PACKAGE}.adapters": REPO / "adapters",
-           f"{PACKAGE}.suites": REPO / "conformance" / "suites"}
+FOLDERS = {PACKAGE: REPO / "conformance", f"{PACKAGE}.fixtures": REPO / "fixtures",
+           f"{PACKAGE}.adapters": REPO / "adapters", f"{PACKAGE}.suites": REPO / "conformance" / "suites"}
 
 
 def modules() -> dict[str, Path]:

@@ -314,7 +314,8 @@ def test_reports_can_be_rendered_again_from_results(faulty_matrix, tmp_path):
     not_results.write_text('{"schema": "something else"}')
     refused = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "report", str(not_results)],
                              capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 2 and "not a zarr-conformance/matrix or zarr-conformance/results document" in refused.stderr
+    assert refused.returncode == 2
+    assert "not a zarr-conformance/matrix or zarr-conformance/results document" in refused.stderr
 
 
 # ---- a child run and a reproduce line are commands a user can run again ----------------------
@@ -338,18 +339,21 @@ def test_a_child_run_runs_again_from_its_runspec_with_the_same_outcomes(faulty_m
                                 str(again.write(tmp_path / "again.runspec.json"))],
                                capture_output=True, text=True, env=_env(), timeout=300, cwd=tmp_path)
     assert completed.returncode == 1, completed.stdout + completed.stderr  # the faulty reader fails, as in the matrix
-    compared = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "compare", str(out / "parts" / f"{name}.json"),
-                               str(tmp_path / "again.json")], capture_output=True, text=True, timeout=120)
+    compared = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "compare",
+                               str(out / "parts" / f"{name}.json"), str(tmp_path / "again.json")],
+                              capture_output=True, text=True, timeout=120)
     assert compared.returncode == 0, compared.stdout + compared.stderr
-    mixed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec", str(tmp_path / "again.runspec.json"),
-                            "--cases", "x"], capture_output=True, text=True, timeout=120)
+    mixed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec",
+                            str(tmp_path / "again.runspec.json"), "--cases", "x"],
+                           capture_output=True, text=True, timeout=120)
     assert mixed.returncode == 2 and "not also --cases" in mixed.stderr
 
 
 def test_reproduce_runs_that_one_test(faulty_matrix, tmp_path):
     _, out = faulty_matrix
     records = {(r["spec"], r["test_id"]): r for r in document(out)["results"]}
-    for test_id in ("test_read_full[v3-fill-int16-positive]", "test_reads_store_written_by[reference/v3-fill-int16-positive]"):
+    for test_id in ("test_read_full[v3-fill-int16-positive]",
+                    "test_reads_store_written_by[reference/v3-fill-int16-positive]"):
         command = records[(FAULTY, test_id)]["reproduce"]
         assert "--zarr-expect" not in command and "--zarr-json" not in command, command
         assert command.startswith("pytest ")

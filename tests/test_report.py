@@ -47,8 +47,8 @@ def test_cell_status_precedence():
 
 def _record(spec, test_id, outcome, case="v3-int32", writer=None, message="", because=(), at_fault=False):
     """A record of schema version 2."""
-    return {"spec": spec, "test_id": test_id, "nodeid": f"x::{test_id}", "outcome": outcome, "case": case, "writer": writer,
-            "message": message, "features": [] if writer else feature_labels(CASES[case]),
+    return {"spec": spec, "test_id": test_id, "nodeid": f"x::{test_id}", "outcome": outcome, "case": case,
+            "writer": writer, "message": message, "features": [] if writer else feature_labels(CASES[case]),
             "suite": "interop" if writer else "array_read", "implementation": spec, "version": "1", "phase": "call",
             "failure_kind": outcome if outcome in ("fail", "timeout", "crash") else None,
             "unsupported_because": list(because), "writer_at_fault": at_fault, "duration": 0.1,
@@ -67,7 +67,8 @@ def _document():
         "implementations": [impl("good"), impl("bad"), impl("reference", True)],
         "interop": {"writers": [writer("good-1", "good", 2), writer("reference", "reference", 2), writer("ro-1", "ro", 0)],
                     "readers": []},
-        "stale_expectations": [], "incomplete_runs": [], "duplicate_implementations": [], "summary": {}, "unexpected": 2,
+        "stale_expectations": [], "incomplete_runs": [], "duplicate_implementations": [], "summary": {},
+        "unexpected": 2,
         "results": [
             _record("good", "test_read_full[v3-int32]", "pass"),
             _record("bad", "test_read_full[v3-int32]", "fail", message="observed: </script><script>alert(1)</script>"),
@@ -84,7 +85,8 @@ def _document():
 def _v1(document):
     """The same document as version 1 wrote it: the facts in the message text, no phase or failure kind."""
     def old(record):
-        out = {k: v for k, v in record.items() if k not in ("phase", "failure_kind", "unsupported_because", "writer_at_fault")}
+        added = ("phase", "failure_kind", "unsupported_because", "writer_at_fault")
+        out = {k: v for k, v in record.items() if k not in added}
         if record["unsupported_because"]:
             out["message"] = "unsupported: " + "; ".join(record["unsupported_because"])
         if record["writer_at_fault"]:

@@ -84,9 +84,9 @@ class InteropReadTests:
             if interop_store.conforms:
                 raise
             first = str(failure).splitlines()[0]
-            raise WriterAtFault(interop_store.writer, f"caused by the writer {interop_store.writer}: the reference finds "
-                                f"its store non-conforming ({interop_store.problem}); this reader: {first}",
-                                failure.kind) from failure
+            message = (f"caused by the writer {interop_store.writer}: the reference finds its store non-conforming "
+                       f"({interop_store.problem}); this reader: {first}")
+            raise WriterAtFault(interop_store.writer, message, failure.kind) from failure
 
     @staticmethod
     def _check(zarr_call, reference: Fixture, written: Fixture, requirements: list[str], store: InteropStore) -> None:

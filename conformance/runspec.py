@@ -164,16 +164,20 @@ class RunSpec:
 
     @classmethod
     def from_values(cls, values: dict[str, Any], expect_default: Sequence[str] = ()) -> RunSpec:
-        """From option values by field name (repeatable ones as lists); no ``--expect`` means ``expect_default``."""
-        given = {f.name: values[f.name] for f in fields(cls) if f.name in values}
-        for name, value in given.items():
-            if BY_NAME[name].repeat:
+        """From option values by field name (repeatable ones as lists), each checked by its option's type.
+
+        No ``--expect`` means ``expect_default``; an ``argparse.ArgumentTypeError`` names a bad value.
+        """
+        given: dict[str, Any] = {}
+        for name, value in values.items():
+            option = BY_NAME[name]
+            if option.repeat:
                 given[name] = tuple(str(v) for v in value or ())
-            elif value is not None and name not in ("timeout", "strict"):
-                given[name] = str(value)
+            elif option.switch:
+                given[name] = bool(value)
+            elif value is not None:
+                given[name] = option.type(value) if option.type is not None else str(value)
         given["expect"] = expectation_sources(given.get("expect", ()), expect_default)
-        if given.get("timeout") is None:
-            given.pop("timeout", None)
         return cls(**given)
 
     @classmethod
@@ -199,7 +203,10 @@ class RunSpec:
         known = {f.name for f in fields(cls)}
         if not isinstance(options, dict) or set(options) - known:
             raise ValueError(f"'options' must be a mapping of {sorted(known)}")
-        return cls.from_values(options)
+        try:
+            return cls.from_values(options)
+        except (argparse.ArgumentTypeError, TypeError) as exc:
+            raise ValueError(f"'options': {exc}") from exc
 
     @classmethod
     def read(cls, path: Path) -> RunSpec:

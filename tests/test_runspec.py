@@ -63,6 +63,9 @@ def test_json_form_round_trips(tmp_path):
                                        '"options": {"tmeout": 1}}')
     with pytest.raises(ValueError, match="'options' must be a mapping of"):
         RunSpec.read(tmp_path / "bad.json")
+    (tmp_path / "zero.json").write_text(spec.to_json().replace('"timeout": 7.5', '"timeout": 0'))
+    with pytest.raises(ValueError, match="must be greater than 0"):
+        RunSpec.read(tmp_path / "zero.json")
 
 
 def test_pytest_args_name_what_differs_from_the_defaults():

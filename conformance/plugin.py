@@ -30,6 +30,16 @@ if TYPE_CHECKING:  # the plugin loads in every pytest run where the kit is insta
 
 PACKAGE_DIR = Path(__file__).parent
 
+
+class _NoCases:
+    """The one parameter of a template that has no case to run: its item is deselected, not skipped."""
+
+    def __repr__(self) -> str:
+        return "no-cases"
+
+
+NO_CASES = _NoCases()
+
 _CASE_KINDS = {
     "valid": lambda case: case.valid and not case.is_group,
     "invalid": lambda case: not case.valid,
@@ -153,6 +163,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             stores = load_stores(folders, selected_cases(metafunc.config))
         except InteropError as exc:
             raise pytest.UsageError(f"--zarr-interop-read: {exc}") from exc
+        if not stores:
+            metafunc.parametrize("case,interop_store", [(NO_CASES, None)], ids=[repr(NO_CASES)])
+            return
         metafunc.parametrize("case,interop_store", [(s.case, s) for s in stores], ids=[s.id for s in stores])
         return
     marker = metafunc.definition.get_closest_marker("zarr_cases")
@@ -172,7 +185,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         cases = [c for c in cases if any(size > chunk for size, chunk in zip(c.shape, c.chunks))]
     if marker.kwargs.get("consolidated"):
         cases = [c for c in cases if c.raw.get("consolidated")]
-    metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+    metafunc.parametrize("case", cases or [NO_CASES], ids=[c.id for c in cases] or [repr(NO_CASES)])
 
 
 def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
@@ -245,15 +258,15 @@ def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that have nothing to run are not collected, rather than skipped.
 
     Interop tests run only in their phase (the options name the folders), and a
-    template left without cases by ``--zarr-cases`` is not a result either.
+    template left without cases (by ``--zarr-cases``, say) is not a result either.
     """
     spec = run_spec(config)
     wanted = {"write": bool(spec.interop_write), "read": bool(spec.interop_read)}
     keep, drop = [], []
     for item in items:
         marker = item.get_closest_marker("zarr_interop")
-        skip = item.get_closest_marker("skip")
-        empty = skip is not None and str(skip.kwargs.get("reason", "")).startswith("got empty parameter set")
+        callspec = getattr(item, "callspec", None)
+        empty = callspec is not None and callspec.params.get("case") is NO_CASES
         (drop if empty or (marker is not None and not wanted[marker.args[0]]) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

@@ -1,7 +1,8 @@
 """The ``zarr-conformance`` command.
 
 * ``run --impl NAME``       run every suite against one implementation; one-screen summary;
-                            exit 0 only if nothing failed unexpectedly
+                            exit 0 only if nothing failed unexpectedly (``run --runspec FILE``:
+                            the options of the run from a file, as ``matrix`` writes them)
 * ``matrix --out DIR``      every suite on several implementations plus writer x reader
                             interop; results.json, matrix.md, matrix.html
 * ``report RESULTS``        render matrix.md and matrix.html again from a results.json
@@ -31,6 +32,7 @@ from .stash import ADAPTER_KEY, STALE_KEY
 
 if TYPE_CHECKING:
     from .expectations import Expectation
+
 
 class SummaryPlugin:
     """Collects outcomes for the one-screen summary and shows progress on a terminal."""

@@ -35,7 +35,6 @@ from .runspec import SHIPPED
 from .stash import ADAPTER_KEY, RUNSPEC_KEY, STALE_KEY
 
 
-
 class ExpectationsError(Exception):
     pass
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 import numpy as np
-import pytest
 
 from .fixtures.dtypes import describe_scalar, dtype_name, same_scalar
 from .fixtures.writer import Fixture
+from .outcomes import FAILURE_KINDS, Outcome, Unsupported
 from .requirements import describe
 
 _MAX_SHOWN = 5
@@ -26,13 +26,15 @@ class ConformanceFailure(AssertionError):
     ``crash`` for a worker that died; reports show them as distinct outcomes.
     """
 
-    def __init__(self, message: str, kind: str = "fail") -> None:
+    def __init__(self, message: str, kind: str = Outcome.FAIL) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind = Outcome(kind)
+        if self.kind not in FAILURE_KINDS:
+            raise ValueError(f"a failure is one of {[str(k) for k in FAILURE_KINDS]}, not {kind!r}")
 
 
 def fail(observed: str, required: str, requirements: Iterable[str], fixture: Fixture | None, call: str | None,
-         kind: str = "fail") -> None:
+         kind: str = Outcome.FAIL) -> None:
     __tracebackhide__ = True
     lines = [f"observed: {observed}", f"but the spec requires: {required}"]
     for requirement in requirements:
@@ -121,7 +123,7 @@ def check_fill_value(observed: Any, expected: Any, *, requirements: Iterable[str
 
 
 def skip_unsupported(missing: list[str]) -> None:
-    """The single skip path: a capability the adapter does not claim."""
+    """The single skip path: capabilities the adapter does not claim, carried as data (see :class:`Unsupported`)."""
     __tracebackhide__ = True
     if missing:
-        pytest.skip("unsupported: " + "; ".join(missing))
+        raise Unsupported(missing)

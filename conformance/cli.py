@@ -1,10 +1,13 @@
 """The ``zarr-conformance`` command.
 
 * ``run --impl NAME``       run every suite against one implementation; one-screen summary;
-                            exit 0 only if nothing failed unexpectedly
+                            exit 0 only if nothing failed unexpectedly (``run --runspec FILE``:
+                            the options of the run from a file, as ``matrix`` writes them)
 * ``matrix --out DIR``      every suite on several implementations plus writer x reader
                             interop; results.json, matrix.md, matrix.html
 * ``report RESULTS``        render matrix.md and matrix.html again from a results.json
+* ``compare OLD NEW``       the tests whose outcome differs between two results files;
+                            exit 0 when there are none
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
 * ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
@@ -17,14 +20,18 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import pytest
 
 from . import __version__
+from .outcomes import ORDER, UNEXPECTED, Outcome, Result
+from .results import Collector
+from .runspec import BY_NAME, OPTIONS, Option, RunSpec, add_arguments
+from .stash import ADAPTER_KEY, STALE_KEY
 
-UNEXPECTED = ("fail", "error", "timeout", "crash")
-_COLUMNS = ("pass", "fail", "xfail", "xpass", "unsupported", "timeout", "crash", "error", "skip")
+if TYPE_CHECKING:
+    from .expectations import Expectation
 
 
 class SummaryPlugin:
@@ -36,13 +43,16 @@ class SummaryPlugin:
         self.total = 0
         self.done = 0
         self.failed = 0
-        self.records: dict[str, tuple[str, str, str]] = {}  # nodeid -> (suite, outcome, message)
+        self.collector: Collector | None = None
         self.implementation = ""
-        self.stale: list[Any] = []  # expectation entries that matched no test
+        self.stale: list[Expectation] = []  # expectation entries that matched no test
+
+    @property
+    def records(self) -> dict[str, Result]:
+        return self.collector.records if self.collector is not None else {}
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        from .plugin import ADAPTER_KEY
-
+        self.collector = Collector(session.config)
         adapter = session.config.stash.get(ADAPTER_KEY, None)
         if adapter is not None:
             self.implementation = f"{adapter.name} {adapter.version()}"
@@ -50,8 +60,7 @@ class SummaryPlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
-        expectations = session.config.pluginmanager.get_plugin("zarr-conformance-expectations")
-        self.stale = list(expectations.stale) if expectations is not None else []
+        self.stale = list(session.config.stash.get(STALE_KEY, []))
         self._emit({"event": "collected", "total": self.total})
 
     def _emit(self, event: dict[str, Any]) -> None:
@@ -62,20 +71,13 @@ class SummaryPlugin:
             self.stream.flush()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        from .results import message_of, outcome_of
-
-        if report.passed and report.when != "call":
-            return
-        previous = self.records.get(report.nodeid)
-        if previous is not None and previous[1] not in ("pass", "xpass"):
-            return
-        suite = dict(report.user_properties).get("zarr_suite", "?")
-        outcome = outcome_of(report)
-        self.records[report.nodeid] = (suite, outcome, message_of(report))
+        if self.collector is not None:
+            self.collector.add(report)
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         self.done += 1
-        if self.records.get(nodeid, ("", "pass"))[1] in UNEXPECTED:
+        result = self.records.get(nodeid)
+        if result is not None and result.unexpected:
             self.failed += 1
         if self.progress == "json" and (self.done % 25 == 0 or self.done == self.total):
             self._emit({"event": "progress", "done": self.done, "total": self.total, "failed": self.failed})
@@ -86,12 +88,12 @@ class SummaryPlugin:
                 self.stream.write("\n")
 
 
-def _table(records: dict[str, tuple[str, str, str]]) -> list[str]:
+def _table(records: dict[str, Result]) -> list[str]:
     per_suite: dict[str, Counter[str]] = defaultdict(Counter)
-    for suite, outcome, _ in records.values():
-        per_suite[suite][outcome] += 1
-        per_suite["total"][outcome] += 1
-    columns = [c for c in _COLUMNS if per_suite["total"][c]] or ["pass"]
+    for result in records.values():
+        per_suite[result.suite or "?"][result.outcome] += 1
+        per_suite["total"][result.outcome] += 1
+    columns = [c for c in ORDER if per_suite["total"][c]] or [Outcome.PASS]
     width = max(len(s) for s in per_suite) + 2
     lines = ["suite".ljust(width) + "".join(c.rjust(12) for c in columns)]
     for suite in sorted(per_suite, key=lambda s: (s == "total", s)):
@@ -99,63 +101,40 @@ def _table(records: dict[str, tuple[str, str, str]]) -> list[str]:
     return lines
 
 
-def pytest_args(impl: str, *, timeout: float, expect: Sequence[str] = ("shipped",), strict: bool = False, cases: str | None = None,
-                case_files: Sequence[str] = (), cache_dir: str | None = None, json_path: Path | str | None = None,
-                junit: Path | str | None = None, interop_write: Path | str | None = None,
-                interop_read: Sequence[Path | str] = ()) -> list[str]:
-    """The pytest command line of one run of the suites against ``impl``."""
-    args = ["--pyargs", "zarr_conformance", "--zarr-impl", impl, "-p", "no:terminal", "-p", "no:cacheprovider",
-            "--zarr-timeout", str(timeout)]
-    if cases:
-        args += ["--zarr-cases", cases]
-    if cache_dir:
-        args += ["--zarr-cache-dir", str(cache_dir)]
-    for source in expectation_sources(expect):
-        args += ["--zarr-expect", source]
-    if json_path:
-        args += ["--zarr-json", str(json_path)]
-    if strict:
-        args.append("--zarr-strict")
-    if junit:
-        args += ["--junitxml", str(junit)]
-    for case_file in case_files:
-        args += ["--zarr-case-file", case_file]
-    if interop_write:
-        args += ["--zarr-interop-write", str(interop_write)]
-    for folder in interop_read:
-        args += ["--zarr-interop-read", str(folder)]
-    if interop_read:
-        args += ["-k", "test_reads_store_written_by"]  # the read phase runs only the interop reads
-    return args
-
-
-def expectation_sources(given: Sequence[str]) -> list[str]:
-    """``--expect`` values: none given means the shipped file; ``none`` means no file."""
-    if not given:
-        return ["shipped"]
-    return [] if list(given) == ["none"] else [g for g in given if g != "none"]
+def _run_spec(args: argparse.Namespace) -> RunSpec:
+    """The run's options: from ``--runspec FILE`` (then no other run option may be given) or from the command line."""
+    parser = args.parser
+    if args.runspec:
+        given = [o.flag for o in OPTIONS if "run" in o.commands and getattr(args, o.name) != o.parsed_default]
+        if given:
+            parser.error(f"--runspec holds every option of the run; not also {', '.join(given)}")
+        try:
+            return RunSpec.read(Path(args.runspec))
+        except (OSError, ValueError) as exc:
+            parser.error(f"--runspec {args.runspec}: {exc}")
+    if not args.impl:
+        parser.error("the following arguments are required: --impl")
+    return RunSpec.from_args(args, "run")
 
 
 def _run(args: argparse.Namespace) -> int:
+    spec = _run_spec(args)
     summary = SummaryPlugin(sys.stdout if args.progress == "json" else sys.stderr, args.progress)
-    json_path = Path(args.json) if args.json else None
-    pytest_arguments = pytest_args(args.impl, timeout=args.timeout, expect=args.expect, strict=args.strict, cases=args.cases,
-                                   case_files=args.case_file, cache_dir=args.cache_dir, json_path=json_path, junit=args.junit,
-                                   interop_write=args.interop_write, interop_read=args.interop_read)
     with tempfile.TemporaryDirectory(prefix="zarr-conformance-run-") as scratch:
-        code = pytest.main(pytest_arguments + ["--rootdir", scratch, "-W", "ignore"], plugins=[summary])
+        code = pytest.main(spec.pytest_args() + ["-p", "no:terminal", "-p", "no:cacheprovider", "--rootdir", scratch,
+                                                 "-W", "ignore"], plugins=[summary])
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.INTERRUPTED):
         print(f"zarr-conformance: the run could not complete (pytest exit code {int(code)})", file=sys.stderr)
         return int(code)
     if args.progress == "json":
-        unexpected_count = sum(1 for _, outcome, _ in summary.records.values() if outcome in UNEXPECTED)
+        unexpected_count = sum(1 for result in summary.records.values() if result.unexpected)
         summary._emit({"event": "finish", "unexpected": unexpected_count})
         return 1 if unexpected_count else 0
-    print(f"zarr-conformance {__version__}: {summary.implementation or args.impl}")
+    print(f"zarr-conformance {__version__}: {summary.implementation or spec.impl}")
     print()
     print("\n".join(_table(summary.records)))
-    unexpected = [(nodeid.split("::")[-1], message) for nodeid, (_, outcome, message) in summary.records.items() if outcome in UNEXPECTED]
-    xpassed = [nodeid.split("::")[-1] for nodeid, (_, outcome, _) in summary.records.items() if outcome == "xpass"]
+    unexpected = [(result.test_id, result.message) for result in summary.records.values() if result.unexpected]
+    xpassed = [result.test_id for result in summary.records.values() if result.outcome == Outcome.XPASS]
     if unexpected:
         print(f"\nunexpected failures ({len(unexpected)}):")
         for test_id, message in unexpected[: args.show]:
@@ -164,30 +143,28 @@ def _run(args: argparse.Namespace) -> int:
         if len(unexpected) > args.show:
             print(f"  ... and {len(unexpected) - args.show} more (see --json)")
     if xpassed:
-        print(f"\nunexpected passes ({len(xpassed)}), expectations to review{'' if args.strict else ' (they fail the run under --strict)'}:")
+        note = "" if spec.strict else " (they fail the run under --strict)"
+        print(f"\nunexpected passes ({len(xpassed)}), expectations to review{note}:")
         for test_id in xpassed[: args.show]:
             print(f"  {test_id}")
     for entry in summary.stale:
         print(f"\nwarning: expectation for {entry.implementation} matches no test: {list(entry.tests)} ({entry.reason})")
-    if json_path:
-        print(f"\nresults: {json_path}")
+    if spec.json_path:
+        print(f"\nresults: {spec.json_path}")
     print(f"\n{_verdict(len(unexpected), len(xpassed))}")
     return 1 if unexpected else 0  # under --strict an unexpected pass is reported by pytest as a failure
 
 
 def _matrix(args: argparse.Namespace) -> int:
-    from .matrix import DEFAULT_IMPLEMENTATIONS, Display, MatrixError, Options, run_matrix
+    from .matrix import Display, MatrixError, MatrixSpec, run_matrix
     from .report import write_reports
 
-    impls = list(dict.fromkeys(args.impl or DEFAULT_IMPLEMENTATIONS))
-    out = Path(args.out)
-    opts = Options(impls=impls, out=out, expect=expectation_sources(args.expect), strict=args.strict, cases=args.cases, case_files=args.case_file,
-                   cache_dir=args.cache_dir, timeout=args.timeout, run_timeout=args.run_timeout, jobs=args.jobs,
-                   junit=args.junit, interop=not args.no_interop)
+    spec = MatrixSpec.from_args(args)
+    out = spec.out
     display = Display()
-    print(f"zarr-conformance {__version__} matrix: {', '.join(impls)}", file=sys.stderr)
+    print(f"zarr-conformance {__version__} matrix: {', '.join(spec.impls)}", file=sys.stderr)
     try:
-        document = run_matrix(opts, display)
+        document = run_matrix(spec, display)
     except MatrixError as exc:
         print(f"zarr-conformance matrix: {exc}", file=sys.stderr)
         return 2
@@ -197,7 +174,7 @@ def _matrix(args: argparse.Namespace) -> int:
     print()
     for impl in document["implementations"]:
         counts = Counter(r["outcome"] for r in document["results"] if r["spec"] == impl["spec"])
-        shown = ", ".join(f"{counts[c]} {c}" for c in _COLUMNS if counts[c])
+        shown = ", ".join(f"{counts[c]} {c}" for c in ORDER if counts[c])
         print(f"  {impl['label']:32} {shown or 'no results'}")
     for run in document["incomplete_runs"]:
         print(f"\nincomplete: {run} (see {out / 'logs'})")
@@ -207,7 +184,8 @@ def _matrix(args: argparse.Namespace) -> int:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
     unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
     xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
-    review = "unexpected passes, expectations to review" + ("" if args.strict else " (they fail the run under --strict)")
+    review = "unexpected passes, expectations to review" + ("" if spec.run.strict else
+                                                             " (they fail the run under --strict)")
     for title, records in (("unexpected failures", unexpected), (review, xpassed)):
         if records:
             print(f"\n{title} ({len(records)}):")
@@ -233,29 +211,38 @@ def _verdict(unexpected: int, xpassed: int, incomplete: int = 0) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
-    import json
-
-    import jsonschema
-    from importlib import resources
-
+    from .documents import MATRIX, DocumentError, load
     from .report import write_reports
 
     source = Path(args.results)
     try:
-        document = json.loads(source.read_text(encoding="utf-8"))
-        schema = json.loads(resources.files(__package__).joinpath("data/matrix.schema.json").read_text(encoding="utf-8"))
-        jsonschema.validate(document, schema)
-    except (OSError, ValueError) as exc:
+        document = load(source)
+    except DocumentError as exc:
         print(f"zarr-conformance report: {source}: {exc}", file=sys.stderr)
         return 2
-    except jsonschema.ValidationError as exc:
-        print(f"zarr-conformance report: {source} is not a zarr-conformance/matrix v1 document: {exc.message}", file=sys.stderr)
+    if document["schema"] != MATRIX:
+        print(f"zarr-conformance report: {source}: not a {MATRIX} document (the reports need a matrix's results.json)",
+              file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else source.parent
     out.mkdir(parents=True, exist_ok=True)
     write_reports(document, out)
     print(f"wrote {out / 'matrix.md'}, {out / 'matrix.html'}")
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare_files, write
+    from .documents import DocumentError
+
+    old, new = Path(args.old), Path(args.new)
+    try:
+        found = compare_files(old, new)
+    except DocumentError as exc:
+        print(f"zarr-conformance compare: {exc}", file=sys.stderr)
+        return 2
+    write(found, old, new, sys.stdout)
+    return 1 if found else 0
 
 
 def _fixtures(args: argparse.Namespace) -> int:
@@ -288,66 +275,29 @@ def _validate(args: argparse.Namespace) -> int:
     return validate_store(Path(args.store), args.path, args.json)
 
 
-def _regex(text: str) -> str:
-    import re
-
-    try:
-        re.compile(text)
-    except re.error as exc:
-        raise argparse.ArgumentTypeError(f"not a regular expression: {exc}") from exc
-    return text
-
-
-def _positive(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-        return value
-
-    parse.__name__ = kind.__name__  # argparse names the type in its error message
-    return parse
+#: how many failures the summary of ``run`` and ``matrix`` lists
+SHOW = Option("show", "--show", "how many failures to list", type=int, default=20)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .matrix import add_matrix_arguments
+
     parser = argparse.ArgumentParser(prog="zarr-conformance", description="Conformance test kit for Zarr implementations.")
     parser.add_argument("--version", action="version", version=f"zarr-conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run every suite against one implementation")
-    run.add_argument("--impl", required=True, help="adapter: built-in name, entry-point name or package.module:Class")
-    run.add_argument("--json", metavar="PATH", help="write versioned JSON results to PATH")
-    run.add_argument("--cases", metavar="REGEX", type=_regex, help="only cases whose id matches")
-    run.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
-    run.add_argument("--expect", action="append", default=[], metavar="YAML",
-                     help="expectations file (repeatable, files combine); 'shipped' is the kit's own (the default), 'none' for none")
-    run.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
-    run.add_argument("--junit", metavar="PATH", help="also write JUnit XML for CI systems")
-    run.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
-    run.add_argument("--timeout", type=_positive(float), default=60.0, help="seconds per adapter call (default 60)")
-    run.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
-    # used by `matrix` for its child runs
-    run.add_argument("--progress", choices=("auto", "json", "none"), default="auto", help=argparse.SUPPRESS)
-    run.add_argument("--interop-write", metavar="DIR", help=argparse.SUPPRESS)
-    run.add_argument("--interop-read", metavar="DIR", action="append", default=[], help=argparse.SUPPRESS)
-    run.set_defaults(func=_run)
+    add_arguments(run, "run")
+    SHOW.add_to(run)
+    run.add_argument("--runspec", metavar="FILE", help="take every option of the run from FILE (JSON, as matrix writes "
+                     "one for each of its runs) instead of from the command line")
+    run.add_argument("--progress", choices=("auto", "json", "none"), default="auto",
+                     help=argparse.SUPPRESS)  # matrix's children: JSON lines on stdout
+    run.set_defaults(func=_run, parser=run)
 
     matrix = commands.add_parser("matrix", help="every suite on every implementation, writer x reader interop, reports")
-    matrix.add_argument("--impl", action="append", default=[], metavar="ADAPTER",
-                        help="implementation to include (repeatable); default: the current release of each built-in one")
-    matrix.add_argument("--out", required=True, metavar="DIR", help="folder for results.json, matrix.md, matrix.html (new or empty)")
-    matrix.add_argument("--expect", action="append", default=[], metavar="YAML",
-                        help="expectations file (repeatable, files combine); 'shipped' is the kit's own (the default), 'none' for none")
-    matrix.add_argument("--strict", action="store_true", help="a test expected to fail that passes is a failure")
-    matrix.add_argument("--junit", action="store_true", help="also write JUnit XML per implementation and phase into DIR/junit")
-    matrix.add_argument("--cases", metavar="REGEX", type=_regex, help="only cases whose id matches")
-    matrix.add_argument("--case-file", metavar="YAML", action="append", default=[], help="extra cases (repeatable)")
-    matrix.add_argument("--cache-dir", metavar="DIR", help="fixture cache folder")
-    matrix.add_argument("--timeout", type=_positive(float), default=60.0, help="seconds per adapter call (default 60)")
-    matrix.add_argument("--run-timeout", type=_positive(float), default=3600.0, help="seconds per implementation and phase (default 3600)")
-    matrix.add_argument("--jobs", type=_positive(int), default=0, help="implementations run at a time (default: the number of cores)")
-    matrix.add_argument("--no-interop", action="store_true", help="skip the writer x reader interop suite")
-    matrix.add_argument("--show", type=int, default=20, help="how many failures to list (default 20)")
+    add_matrix_arguments(matrix)
+    SHOW.add_to(matrix)
     matrix.set_defaults(func=_matrix)
 
     report = commands.add_parser("report", help="render matrix.md and matrix.html again from a matrix's results.json")
@@ -355,9 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", help="where to write them (default: beside results.json)")
     report.set_defaults(func=_report)
 
+    compare = commands.add_parser("compare", help="whether two results files have the same outcome for every test")
+    compare.add_argument("old", metavar="OLD_JSON",
+                         help="a matrix's results.json or a run's --json file (schema v1 or v2)")
+    compare.add_argument("new", metavar="NEW_JSON")
+    compare.set_defaults(func=_compare)
+
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")
-    fixtures.add_argument("--cases", metavar="REGEX", type=_regex, help="only cases whose id matches")
+    BY_NAME["cases"].add_to(fixtures)
     fixtures.set_defaults(func=_fixtures)
 
     adapters = commands.add_parser("adapters", help="list available adapters")

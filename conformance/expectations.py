@@ -31,7 +31,8 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-SHIPPED = "shipped"
+from .runspec import SHIPPED
+from .stash import ADAPTER_KEY, RUNSPEC_KEY, STALE_KEY
 
 
 class ExpectationsError(Exception):
@@ -160,19 +161,17 @@ def load_all(sources: list[str]) -> tuple[str, list[Expectation]]:
 
 
 class ExpectationsPlugin:
-    def __init__(self, config: pytest.Config, sources: list[str], strict: bool = False) -> None:
+    """Marks the tests an expectation matches as ``xfail``; entries matching none go into the stash (``STALE_KEY``)."""
+
+    def __init__(self, sources: list[str], strict: bool = False) -> None:
         self.strict = strict
         try:
             self.label, self.entries = load_all(sources)
         except (ExpectationsError, OSError, yaml.YAMLError) as exc:
             raise pytest.UsageError(f"--zarr-expect: {exc}") from exc
         self.used: set[int] = set()
-        self.stale: list[Expectation] = []  # in scope of this run, matching no test
-        self.config = config
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        from .plugin import ADAPTER_KEY
-
         adapter = config.stash.get(ADAPTER_KEY, None)
         if adapter is None:
             return
@@ -184,9 +183,10 @@ class ExpectationsPlugin:
                     item.add_marker(pytest.mark.xfail(reason=describe(entry), strict=self.strict))
                     break
         names = [item.name for item in items]
+        stale = config.stash.setdefault(STALE_KEY, [])
         for index, entry in active:
-            if index not in self.used and in_scope(entry, names, filtered=bool(config.getoption("--zarr-cases"))):
-                self.stale.append(entry)
+            if index not in self.used and in_scope(entry, names, filtered=bool(config.stash[RUNSPEC_KEY].cases)):
+                stale.append(entry)
                 warnings.warn(
                     f"{self.label}: expectation for {entry.implementation} matches no collected test: {list(entry.tests)}",
                     pytest.PytestWarning,

@@ -27,13 +27,15 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import __version__
-from .expectations import SHIPPED, Expectation, ExpectationsError, load_all, stale_entries
+from .expectations import Expectation, ExpectationsError, load_all, stale_entries
+from .outcomes import UNEXPECTED, Outcome, Result
+from .runspec import FRESH_FOLDER, SHIPPED, Option, RunSpec, add_arguments, positive
 
 #: what ``matrix`` runs when no --impl is given: the current release of each built-in
 #: implementation, the versions the shipped expectations were triaged against
@@ -42,9 +44,8 @@ REFERENCE = "reference"
 REFERENCE_STORES = "reference-writer"  # the folder of the kit's own writer's stores
 
 SCHEMA = "zarr-conformance/matrix"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MARKER = ".zarr-conformance-matrix"
-UNEXPECTED = ("fail", "error", "timeout", "crash")
 USAGE_ERROR = 4  # pytest's exit code when it cannot start
 _OWN_ENTRIES = ("parts", "stores", "logs", "junit", "results.json", "matrix.md", "matrix.html", MARKER)
 
@@ -88,6 +89,7 @@ class ChildRun:
     duration: float = 0.0
     reason: str = ""  # why a run did not complete: how it exited, and its fatal error line
     stderr_tail: list[str] = field(default_factory=list)
+    runspec: RunSpec | None = None  # the options the child ran with
 
     @property
     def label(self) -> str:
@@ -99,20 +101,58 @@ class ChildRun:
                 "stderr_tail": self.stderr_tail}
 
 
-@dataclass
-class Options:
-    impls: list[str]
+MATRIX_OPTIONS: tuple[Option, ...] = (
+    Option("impls", "--impl", "implementation to include (repeatable); default: the current release of each built-in "
+           "one", metavar="ADAPTER", repeat=True, commands=("matrix",), plugin=False),
+    Option("out", "--out", "folder for results.json, matrix.md, matrix.html (new or empty)", metavar="DIR",
+           required=True, commands=("matrix",), plugin=False),
+    Option("junit", "--junit", "also write JUnit XML per implementation and phase into DIR/junit", switch=True,
+           commands=("matrix",), plugin=False),
+    Option("run_timeout", "--run-timeout", "seconds per implementation and phase", metavar="SECONDS",
+           type=positive(float), default=3600.0, commands=("matrix",), plugin=False),
+    Option("jobs", "--jobs", "implementations run at a time (default: the number of cores)", type=positive(int),
+           default=0, commands=("matrix",), plugin=False),
+    Option("no_interop", "--no-interop", "skip the writer x reader interop suite", switch=True, commands=("matrix",),
+           plugin=False),
+)
+_MATRIX = {option.name: option for option in MATRIX_OPTIONS}
+
+
+def add_matrix_arguments(parser: Any) -> None:
+    """The arguments of ``zarr-conformance matrix``: its own and the options its runs share."""
+    for option in MATRIX_OPTIONS:
+        option.add_to(parser)
+    add_arguments(parser, "matrix")
+
+
+@dataclass(frozen=True)
+class MatrixSpec:
+    """The options of a matrix: its own, and ``run``, the options every child run shares (paths made absolute)."""
+
+    impls: tuple[str, ...]
     out: Path
-    expect: Sequence[str] = (SHIPPED,)  # expectations files; empty for none
-    strict: bool = False
-    cases: str | None = None
-    case_files: Sequence[str] = ()
-    cache_dir: str | None = None
-    timeout: float = 60.0
-    run_timeout: float = 3600.0
-    jobs: int = 0
+    run: RunSpec = RunSpec(expect=(SHIPPED,))
+    run_timeout: float = _MATRIX["run_timeout"].default
+    jobs: int = _MATRIX["jobs"].default
     junit: bool = False
-    interop: bool = True
+    no_interop: bool = False
+
+    @property
+    def interop(self) -> bool:
+        return not self.no_interop
+
+    @classmethod
+    def from_args(cls, namespace: Any) -> MatrixSpec:
+        def absolute(path: str) -> str:  # the children's working folder is not the user's concern
+            return str(Path(path).resolve())
+
+        run = RunSpec.from_args(namespace, "matrix")
+        run = replace(run, case_files=tuple(absolute(p) for p in run.case_files),
+                      cache_dir=absolute(run.cache_dir) if run.cache_dir else None,
+                      expect=tuple(s if s == SHIPPED else absolute(s) for s in run.expect))
+        return cls(impls=tuple(dict.fromkeys(namespace.impls or DEFAULT_IMPLEMENTATIONS)), out=Path(namespace.out),
+                   run=run, run_timeout=namespace.run_timeout, jobs=namespace.jobs, junit=namespace.junit,
+                   no_interop=namespace.no_interop)
 
 
 def prepare_out(out: Path) -> None:
@@ -133,27 +173,9 @@ def prepare_out(out: Path) -> None:
     (out / MARKER).write_text("written by zarr-conformance matrix; its next run clears this folder's own files\n")
 
 
-def _child_command(opts: Options, spec: str, json_path: Path, junit: Path | None, write: Path | None,
-                   read: Sequence[Path]) -> list[str]:
-    args = [sys.executable, "-m", "zarr_conformance.cli", "run", "--impl", spec, "--json", str(json_path),
-            "--progress", "json", "--timeout", str(opts.timeout)]
-    for source in opts.expect or ["none"]:
-        args += ["--expect", source if source in (SHIPPED, "none") else str(Path(source).resolve())]
-    if opts.strict:
-        args.append("--strict")
-    if opts.cases:
-        args += ["--cases", opts.cases]
-    for case_file in opts.case_files:
-        args += ["--case-file", str(Path(case_file).resolve())]
-    if opts.cache_dir:
-        args += ["--cache-dir", str(Path(opts.cache_dir).resolve())]
-    if junit:
-        args += ["--junit", str(junit)]
-    if write:
-        args += ["--interop-write", str(write)]
-    for folder in read:
-        args += ["--interop-read", str(folder)]
-    return args
+def _child_command(runspec: Path) -> list[str]:
+    """A child run: the public command, reading its options from the file ``matrix`` wrote."""
+    return [sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec", str(runspec), "--progress", "json"]
 
 
 def _drive(child: ChildRun, run_timeout: float, on_change: Callable[[ChildRun], None]) -> None:
@@ -221,13 +243,13 @@ def _exit_status(code: int, timed_out: bool, run_timeout: float) -> str:
     return f"exit code {code}"
 
 
-def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
+def run_matrix(opts: MatrixSpec, display: "Display") -> dict[str, Any]:
     """Run both phases and return the merged results document (also written to ``OUT/results.json``)."""
     from .fixtures.cases import load_catalogue, load_extra
     from .interop import write_reference_stores
 
     try:
-        expectations_label, entries = load_all(list(opts.expect)) if opts.expect else ("none", [])
+        expectations_label, entries = load_all(list(opts.run.expect)) if opts.run.expect else ("none", [])
     except (ExpectationsError, OSError) as exc:
         raise MatrixError(f"--expect: {exc}") from exc
     out = opts.out
@@ -243,19 +265,25 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
         name = f"{slugs[spec]}-{phase}"
         json_path = out / "parts" / f"{name}.json"
         junit = out / "junit" / f"{name}.xml" if opts.junit else None
-        return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log",
-                        _child_command(opts, spec, json_path, junit, write, read))
+        runspec = replace(opts.run, impl=spec, json_path=str(json_path.resolve()),
+                          junit=str(junit.resolve()) if junit else None,
+                          interop_write=str(write.resolve()) if write else None,
+                          interop_read=tuple(str(p.resolve()) for p in read))
+        runspec_path = runspec.write(out / "parts" / f"{name}.runspec.json")
+        return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log", _child_command(runspec_path),
+                        runspec=runspec)
 
     suites = [child(spec, "suites", write=(out / "stores" / slugs[spec]) if opts.interop else None) for spec in opts.impls]
     display.begin(suites)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_drive, c, opts.run_timeout, display.update) for c in suites]
         if opts.interop:
-            cases = list(load_catalogue()) + load_extra(Path(p) for p in opts.case_files)
-            if opts.cases:
-                cases = [c for c in cases if re.search(opts.cases, c.id)]
+            cases = list(load_catalogue()) + load_extra(Path(p) for p in opts.run.case_files)
+            if opts.run.cases:
+                cases = [c for c in cases if re.search(opts.run.cases, c.id)]
             writable = [c for c in cases if c.valid and not c.is_group and "extra_metadata" not in c.raw]
-            write_reference_stores(out / "stores" / slugs[REFERENCE_STORES], writable, Path(opts.cache_dir) if opts.cache_dir else None)
+            cache = Path(opts.run.cache_dir) if opts.run.cache_dir else None
+            write_reference_stores(out / "stores" / slugs[REFERENCE_STORES], writable, cache)
         for future in futures:
             future.result()
     reads: list[ChildRun] = []
@@ -272,7 +300,7 @@ def run_matrix(opts: Options, display: "Display") -> dict[str, Any]:
     return document
 
 
-def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries: list[Expectation],
+def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entries: list[Expectation],
           seconds: float, jobs: int) -> dict[str, Any]:
     """One document from the children's result files."""
     implementations: dict[str, dict[str, Any]] = {}
@@ -302,9 +330,9 @@ def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries:
                 entry["label"] = f"{name} {version}"
         entry["runs"].append(run.record())
         for record in part.get("results", []):
-            record["spec"] = run.spec
-            record["reproduce"] = reproduce(run.spec, record, opts, folders)
-            results.append(record)
+            result = Result.from_dict(record)
+            reproduced = reproduce(run.runspec, result, folders) if run.runspec else None
+            results.append(replace(result, spec=run.spec, reproduce=reproduced).to_dict())
     seen = [(e["name"], e["version"]) for e in implementations.values() if e["name"] and not e["reference"]]
     duplicates = sorted({f"{n} {v}" for n, v in seen if seen.count((n, v)) > 1})
     for impl in implementations.values():
@@ -315,13 +343,14 @@ def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries:
         if impl["reference"] or not impl["name"]:
             continue
         ids = [r["test_id"] for r in results if r["spec"] == impl["spec"]]
-        for entry in stale_entries(entries, impl["name"], impl["version"], ids, filtered=bool(opts.cases)):
+        for entry in stale_entries(entries, impl["name"], impl["version"], ids, filtered=bool(opts.run.cases)):
             stale.append({"implementation": impl["label"], "tests": list(entry.tests), "reason": entry.reason})
     summary = {impl["label"]: dict(Counter(r["outcome"] for r in results if r["spec"] == spec))
                for spec, impl in implementations.items()}
     incomplete = [f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['reason'] if run['reason'] else ''})"
                   for impl in implementations.values() for run in impl["runs"] if run["state"] != "completed"]
-    unexpected = sum(1 for r in results if r["outcome"] in UNEXPECTED or (opts.strict and r["outcome"] == "xpass"))
+    unexpected = sum(1 for r in results
+                     if r["outcome"] in UNEXPECTED or (opts.run.strict and r["outcome"] == Outcome.XPASS))
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -330,7 +359,7 @@ def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries:
         "duration": round(seconds, 1),
         "jobs": jobs,
         "expectations": expectations_label,
-        "strict": opts.strict,
+        "strict": opts.run.strict,
         "implementations": list(implementations.values()),
         "interop": {"writers": writers, "readers": [e["label"] for e in implementations.values()]},
         "stale_expectations": stale,
@@ -342,27 +371,18 @@ def merge(opts: Options, runs: list[ChildRun], expectations_label: str, entries:
     }
 
 
-def reproduce(spec: str, record: dict[str, Any], opts: Options, writer_folders: dict[str, Path]) -> str:
-    """A command that runs this one test again (interop reads: on the writer's stores, kept under OUT/stores)."""
-    test_id = record["test_id"]
-    function = test_id.split("[")[0]
-    parts = ["pytest", "--pyargs", "zarr_conformance", "--zarr-impl", _quote(spec)]
-    if record.get("case"):
-        parts += ["--zarr-cases", _quote(f"^{re.escape(record['case'])}$")]
-    if opts.case_files:
-        parts += [f"--zarr-case-file {_quote(str(Path(p).resolve()))}" for p in opts.case_files]
-    if record.get("writer") in writer_folders:
-        parts += ["--zarr-interop-read", _quote(str(writer_folders[record["writer"]]))]
-    elif record.get("suite") == "interop":
-        parts += ["--zarr-interop-write", '"$(mktemp -d)"']
-    parts += ["-k", _quote(function)]
-    return " ".join(parts)
+def reproduce(run: RunSpec, result: Result, writer_folders: dict[str, Path]) -> str:
+    """A command that runs this one test again: its run's options, narrowed to its case and test function.
 
-
-def _quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
+    Interop reads run on the writer's stores, kept under OUT/stores; interop writes into a new folder.
+    The expectations and the output files of the run are left out.
+    """
+    read = result.writer in writer_folders
+    one = replace(run, cases=f"^{re.escape(result.case)}$" if result.case else None, expect=(), strict=False,
+                  json_path=None, junit=None,
+                  interop_write=FRESH_FOLDER if result.suite == "interop" and not read else None,
+                  interop_read=(str(writer_folders[result.writer]),) if read and result.writer else ())
+    return one.shell_command(keyword=result.test_id.split("[")[0])
 
 
 class Display:

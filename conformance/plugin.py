@@ -2,8 +2,9 @@
 
 Registered through the ``pytest11`` entry point.  It is inert unless the template
 suites are collected: ``pytest --pyargs zarr_conformance --zarr-impl zarr-python``.
-State lives in ``config.stash``; the results writer and the expectations are only
-registered when their options are given.
+The options are read once into a :class:`~zarr_conformance.runspec.RunSpec`. State
+lives in ``config.stash`` (keys in :mod:`zarr_conformance.stash`); the results writer
+and the expectations are only registered when their options are given.
 """
 
 from __future__ import annotations
@@ -16,19 +17,28 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
+from .outcomes import Property, Unsupported, WriterAtFault
+from .runspec import RunSpec, add_plugin_options
+from .stash import ADAPTER_KEY, CASES_KEY, REQUIREMENTS_KEY, RUNSPEC_KEY
+
 if TYPE_CHECKING:  # the plugin loads in every pytest run where the kit is installed: it imports nothing heavy up front
     from .adapters.base import Adapter
     from .calls import GuardedAdapter
     from .fixtures.cases import Case
     from .fixtures.writer import Fixture
 
-DEFAULT_TIMEOUT = 60.0  # seconds per adapter call; the same value as calls.DEFAULT_TIMEOUT
-
-ADAPTER_KEY = pytest.StashKey["Adapter"]()
-CASES_KEY = pytest.StashKey["list[Case]"]()
-REQUIREMENTS_KEY = pytest.StashKey[list[str]]()
 
 PACKAGE_DIR = Path(__file__).parent
+
+
+class _NoCases:
+    """The one parameter of a template that has no case to run: its item is deselected, not skipped."""
+
+    def __repr__(self) -> str:
+        return "no-cases"
+
+
+NO_CASES = _NoCases()
 
 _CASE_KINDS = {
     "valid": lambda case: case.valid and not case.is_group,
@@ -41,17 +51,12 @@ _CASE_KINDS = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("zarr-conformance", "Zarr conformance suites")
-    group.addoption("--zarr-impl", metavar="ADAPTER", help="implementation under test: a built-in name (zarr-python, reference), an entry-point name, or package.module:Class")
-    group.addoption("--zarr-cases", metavar="REGEX", help="only cases whose id matches this regular expression (re.search)")
-    group.addoption("--zarr-case-file", metavar="YAML", action="append", default=[], help="add the cases of this YAML file to the shipped catalogue (repeatable)")
-    group.addoption("--zarr-cache-dir", metavar="DIR", help="where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or ~/.cache/zarr-conformance)")
-    group.addoption("--zarr-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help=f"time budget of one adapter call (default {DEFAULT_TIMEOUT:g})")
-    group.addoption("--zarr-expect", metavar="YAML", action="append", default=[], help="expectations file: known deviations become xfail; 'shipped' is the kit's own (repeatable: files combine)")
-    group.addoption("--zarr-strict", action="store_true", help="with --zarr-expect: a test expected to fail that passes fails the run")
-    group.addoption("--zarr-json", metavar="PATH", help="write the results as versioned JSON to PATH")
-    group.addoption("--zarr-interop-write", metavar="DIR", help="interop, write phase: write every writable case into DIR for other implementations to read")
-    group.addoption("--zarr-interop-read", metavar="DIR", action="append", default=[], help="interop, read phase: read every store a writer wrote into DIR (repeatable, one per writer)")
+    add_plugin_options(parser.getgroup("zarr-conformance", "Zarr conformance suites"))
+
+
+def run_spec(config: pytest.Config) -> RunSpec:
+    """This run's options (read once, in ``pytest_configure``)."""
+    return config.stash[RUNSPEC_KEY]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,32 +64,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zarr_cases(kind, selection=None, fill_defined=False, resizable=False, consolidated=False): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks, hierarchy, writable), narrowed by the keyword filters")
     config.addinivalue_line("markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs")
     config.addinivalue_line("markers", "zarr_interop(phase): an interop test, 'write' or 'read'; collected only with --zarr-interop-write / --zarr-interop-read")
-    spec = config.getoption("--zarr-impl")
-    if spec:
+    spec = config.stash[RUNSPEC_KEY] = RunSpec.from_pytest(config)
+    if spec.impl:
         from .adapters.registry import AdapterLoadError, load_adapter
 
         try:
-            config.stash[ADAPTER_KEY] = load_adapter(spec)
+            config.stash[ADAPTER_KEY] = load_adapter(spec.impl)
         except AdapterLoadError as exc:
             raise pytest.UsageError(str(exc)) from exc
-    for folder in config.getoption("--zarr-interop-read"):
+    for folder in spec.interop_read:
         from .interop import InteropError, check_folder
 
         try:
             check_folder(Path(folder))
         except InteropError as exc:
             raise pytest.UsageError(f"--zarr-interop-read: {exc}") from exc
-    expect = config.getoption("--zarr-expect")
-    if expect:
+    if spec.expect:
         from .expectations import ExpectationsPlugin
 
-        plugin = ExpectationsPlugin(config, expect, strict=config.getoption("--zarr-strict"))
+        plugin = ExpectationsPlugin(list(spec.expect), strict=spec.strict)
         config.pluginmanager.register(plugin, "zarr-conformance-expectations")
-    json_path = config.getoption("--zarr-json")
-    if json_path:
+    if spec.json_path:
         from .results import ResultsPlugin
 
-        config.pluginmanager.register(ResultsPlugin(config, Path(json_path)), "zarr-conformance-results")
+        config.pluginmanager.register(ResultsPlugin(config, Path(spec.json_path)), "zarr-conformance-results")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -105,7 +108,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def _cache_dir(config: pytest.Config) -> Path:
     from .fixtures.writer import default_cache_dir
 
-    option = config.getoption("--zarr-cache-dir")
+    option = run_spec(config).cache_dir
     return Path(option) if option else default_cache_dir()
 
 
@@ -113,8 +116,9 @@ def selected_cases(config: pytest.Config) -> list[Case]:
     if CASES_KEY not in config.stash:
         from .fixtures.cases import load_catalogue, load_extra
 
-        cases = list(load_catalogue()) + load_extra(Path(p) for p in config.getoption("--zarr-case-file"))
-        pattern = config.getoption("--zarr-cases")
+        spec = run_spec(config)
+        cases = list(load_catalogue()) + load_extra(Path(p) for p in spec.case_files)
+        pattern = spec.cases
         if pattern:
             regex = re.compile(pattern)
             cases = [c for c in cases if regex.search(c.id)]
@@ -154,11 +158,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if interop is not None and interop.args[0] == "read" and "interop_store" in metafunc.fixturenames:
         from .interop import InteropError, load_stores
 
-        folders = [Path(p) for p in metafunc.config.getoption("--zarr-interop-read")]
+        folders = [Path(p) for p in run_spec(metafunc.config).interop_read]
         try:
             stores = load_stores(folders, selected_cases(metafunc.config))
         except InteropError as exc:
             raise pytest.UsageError(f"--zarr-interop-read: {exc}") from exc
+        if not stores:
+            metafunc.parametrize("case,interop_store", [(NO_CASES, None)], ids=[repr(NO_CASES)])
+            return
         metafunc.parametrize("case,interop_store", [(s.case, s) for s in stores], ids=[s.id for s in stores])
         return
     marker = metafunc.definition.get_closest_marker("zarr_cases")
@@ -178,7 +185,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         cases = [c for c in cases if any(size > chunk for size, chunk in zip(c.shape, c.chunks))]
     if marker.kwargs.get("consolidated"):
         cases = [c for c in cases if c.raw.get("consolidated")]
-    metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+    metafunc.parametrize("case", cases or [NO_CASES], ids=[c.id for c in cases] or [repr(NO_CASES)])
 
 
 def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
@@ -233,13 +240,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: requirement IDs not in the catalogue: {unknown}")
         item.stash[REQUIREMENTS_KEY] = ids
         case = item_case(item)
-        item.user_properties.append(("zarr_requirements", ids))
-        item.user_properties.append(("zarr_case", case.id if case else None))
-        item.user_properties.append(("zarr_suite", item.path.stem.removeprefix("test_")))
-        item.user_properties.append(("zarr_features", feature_labels(case)))
+        item.user_properties.append((Property.REQUIREMENTS, ids))
+        item.user_properties.append((Property.CASE, case.id if case else None))
+        item.user_properties.append((Property.SUITE, item.path.stem.removeprefix("test_")))
+        item.user_properties.append((Property.FEATURES, feature_labels(case)))
         store = getattr(item, "callspec", None) and item.callspec.params.get("interop_store")
         if store is not None:
-            item.user_properties.append(("zarr_writer", store.writer))
+            item.user_properties.append((Property.WRITER, store.writer))
 
 
 def _is_template_test(item: pytest.Item) -> bool:
@@ -251,14 +258,15 @@ def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that have nothing to run are not collected, rather than skipped.
 
     Interop tests run only in their phase (the options name the folders), and a
-    template left without cases by ``--zarr-cases`` is not a result either.
+    template left without cases (by ``--zarr-cases``, say) is not a result either.
     """
-    wanted = {"write": bool(config.getoption("--zarr-interop-write")), "read": bool(config.getoption("--zarr-interop-read"))}
+    spec = run_spec(config)
+    wanted = {"write": bool(spec.interop_write), "read": bool(spec.interop_read)}
     keep, drop = [], []
     for item in items:
         marker = item.get_closest_marker("zarr_interop")
-        skip = item.get_closest_marker("skip")
-        empty = skip is not None and str(skip.kwargs.get("reason", "")).startswith("got empty parameter set")
+        callspec = getattr(item, "callspec", None)
+        empty = callspec is not None and callspec.params.get("case") is NO_CASES
         (drop if empty or (marker is not None and not wanted[marker.args[0]]) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -267,11 +275,17 @@ def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Record whether a failure was a wrong answer, a hang or a crash (see ConformanceFailure)."""
+    """Record what a test's exception says, as data: the capabilities lacking, the writer at fault, the failure kind."""
     report = yield
+    error = call.excinfo.value if call.excinfo is not None else None
     checks = sys.modules.get(f"{__package__}.checks")  # not imported: no test raised a ConformanceFailure
-    if call.excinfo is not None and checks is not None and isinstance(call.excinfo.value, checks.ConformanceFailure):
-        report.user_properties.append(("zarr_failure_kind", call.excinfo.value.kind))
+    if isinstance(error, Unsupported):
+        report.user_properties.append((Property.UNSUPPORTED_BECAUSE, list(error.missing)))
+    elif isinstance(error, WriterAtFault):
+        report.user_properties.append((Property.WRITER_AT_FAULT, True))
+        report.user_properties.append((Property.FAILURE_KIND, str(error.kind)))
+    elif checks is not None and isinstance(error, checks.ConformanceFailure):
+        report.user_properties.append((Property.FAILURE_KIND, str(error.kind)))
     return report
 
 
@@ -289,7 +303,7 @@ def zarr_call(zarr_adapter: Adapter, pytestconfig: pytest.Config) -> Iterator[Gu
     """The adapter's verbs, each call with a timeout and errors that name the call."""
     from .calls import GuardedAdapter
 
-    guard = GuardedAdapter(zarr_adapter, timeout=pytestconfig.getoption("--zarr-timeout"))
+    guard = GuardedAdapter(zarr_adapter, timeout=run_spec(pytestconfig).timeout)
     yield guard
     guard.close()
 
@@ -319,7 +333,7 @@ def zarr_interop_manifest(zarr_adapter: Adapter, pytestconfig: pytest.Config):
     """The manifest of the folder the interop write phase writes into (``--zarr-interop-write``)."""
     from .interop import InteropError, Manifest
 
-    folder = pytestconfig.getoption("--zarr-interop-write")
+    folder = run_spec(pytestconfig).interop_write
     if not folder:
         pytest.fail("the interop write phase needs --zarr-interop-write DIR", pytrace=False)
     try:

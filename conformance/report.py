@@ -25,15 +25,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .features import sort_key
 from .interop import REFERENCE_WRITER
+from .outcomes import UNEXPECTED, Outcome
 from .requirements import catalogue
 
-UNEXPECTED = ("fail", "error", "timeout", "crash")
-WRITER_FAULT = "is at fault"
 ALL_TESTS = "all tests"
+WRITER = "writer"  # a cell's count of expected failures owed to a non-conforming writer's store
 
 
 @dataclass
@@ -42,10 +42,10 @@ class Cell:
     details: list[int] = field(default_factory=list)  # indices into the detail list (non-passing results)
     unsupported: Counter = field(default_factory=Counter)  # reason -> count
 
-    def add(self, outcome: str, index: int | None, message: str) -> None:
+    def add(self, outcome: str, index: int | None, unsupported_because: Sequence[str] = ()) -> None:
         self.counts[outcome] += 1
-        if outcome == "unsupported":
-            self.unsupported[message.removeprefix("unsupported: ")] += 1
+        if outcome == Outcome.UNSUPPORTED:
+            self.unsupported["; ".join(unsupported_because)] += 1
         elif outcome not in ("pass", "skip") and index is not None:
             self.details.append(index)
 
@@ -99,8 +99,8 @@ class Table:
 
 def _outcome(record: dict[str, Any]) -> str:
     """``writer`` for an expected failure that the reader owes to a non-conforming store."""
-    if record["outcome"] == "xfail" and WRITER_FAULT in record.get("message", ""):
-        return "writer"
+    if record["outcome"] == Outcome.XFAIL and record["writer_at_fault"]:
+        return WRITER
     return record["outcome"]
 
 
@@ -128,7 +128,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
     tested = {i["spec"] for i in impls}  # the reference reader has no feature or requirement column
     for record in document["results"]:
         outcome = _outcome(record)
-        message = record.get("message", "")
+        because = record["unsupported_because"]
         index = None
         if outcome not in ("pass", "skip", "unsupported"):
             index = len(details)
@@ -138,14 +138,14 @@ def build_tables(document: dict[str, Any]) -> Tables:
         column = label_of.get(record["spec"], record["spec"])
         if record["spec"] in tested:
             for requirement in record.get("requirements") or []:
-                requirements[(requirement, column)].add(outcome, index, message)
+                requirements[(requirement, column)].add(outcome, index, because)
         if record.get("writer"):
-            interop[(row_of.get(record["writer"], record["writer"]), column)].add(outcome, index, message)
+            interop[(row_of.get(record["writer"], record["writer"]), column)].add(outcome, index, because)
             continue
         for label in record.get("features") or []:
             rows.add(label)
-            features[(label, column)].add(outcome, index, message)
-        features[(ALL_TESTS, column)].add(outcome, index, message)
+            features[(label, column)].add(outcome, index, because)
+        features[(ALL_TESTS, column)].add(outcome, index, because)
     columns = [i["label"] for i in impls]
     feature_table = Table("Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS], columns, dict(features))
     writers = sorted(row_of.values(), key=lambda w: (w != "reference writer", w))
@@ -168,7 +168,7 @@ def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
     for impl in document["implementations"]:
         mine = counts[impl["spec"]]
         out.append({"label": impl["label"], "spec": impl["spec"], "counts": mine, "tests": sum(mine.values()),
-                    "known": mine["xfail"] + mine["xpass"] + mine["writer"],
+                    "known": mine[Outcome.XFAIL] + mine[Outcome.XPASS] + mine[WRITER],
                     "unexpected": sum(mine[o] for o in UNEXPECTED), "runs": impl["runs"]})
     return out
 

@@ -1,16 +1,18 @@
 """Results as versioned JSON: one record per test (``--zarr-json PATH``).
 
-Schema ``zarr-conformance/results`` version 1::
+Schema ``zarr-conformance/results`` version 2::
 
-    {"schema": "zarr-conformance/results", "schema_version": 1,
+    {"schema": "zarr-conformance/results", "schema_version": 2,
      "kit_version": "...", "implementation": {"name", "version", "capabilities"},
      "summary": {"<outcome>": count, ...},
-     "results": [{"test_id", "nodeid", "suite", "case", "requirements",
-                  "implementation", "version", "outcome", "message", "duration"}]}
+     "results": [{"test_id", "nodeid", "suite", "case", "requirements", "features",
+                  "implementation", "version", "phase", "outcome", "failure_kind",
+                  "unsupported_because", "writer", "writer_at_fault", "message", "duration"}]}
 
-Outcomes: pass, fail, unsupported (capability not claimed), xfail (expected failure),
-xpass (expected failure that passed), timeout, crash (the worker died or broke the protocol), error (the test itself could not run),
-skip (skipped for another reason).
+A record is a :class:`~zarr_conformance.outcomes.Result`; the outcomes are
+:class:`~zarr_conformance.outcomes.Outcome`. Version 1 (without ``phase``,
+``failure_kind``, ``unsupported_because`` and ``writer_at_fault``) is read by
+:mod:`zarr_conformance.documents`.
 """
 
 from __future__ import annotations
@@ -18,86 +20,115 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import __version__
+from .outcomes import Outcome, Property, Result, unsupported_message
+from .stash import ADAPTER_KEY
+
+if TYPE_CHECKING:
+    from .adapters.base import Adapter
 
 SCHEMA = "zarr-conformance/results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+_FAILURE_PREFIX = "zarr_conformance.checks.ConformanceFailure: "
 
 
-def outcome_of(report: pytest.TestReport) -> str:
+def outcome_of(report: pytest.TestReport) -> Outcome:
+    props = dict(report.user_properties)
     if report.skipped:
         if hasattr(report, "wasxfail"):
-            return "xfail"
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return "unsupported" if "unsupported: " in reason else "skip"
+            return Outcome.XFAIL
+        return Outcome.UNSUPPORTED if props.get(Property.UNSUPPORTED_BECAUSE) else Outcome.SKIP
     if report.passed:
-        return "xpass" if hasattr(report, "wasxfail") else "pass"
-    kind = dict(report.user_properties).get("zarr_failure_kind")
+        return Outcome.XPASS if hasattr(report, "wasxfail") else Outcome.PASS
+    kind = props.get(Property.FAILURE_KIND)
     if kind:
-        return kind
-    return "fail" if report.when == "call" else "error"
+        return Outcome(kind)
+    return Outcome.FAIL if report.when == "call" else Outcome.ERROR
 
 
 def message_of(report: pytest.TestReport) -> str:
     if report.passed and not hasattr(report, "wasxfail"):
         return ""
     if hasattr(report, "wasxfail"):
-        crash = getattr(report.longrepr, "reprcrash", None)  # what the known deviation looked like this time
-        observed = crash.message.removeprefix("zarr_conformance.checks.ConformanceFailure: ") if crash else ""
-        if observed.startswith("_pytest.outcomes.XFailed") or report.passed:  # pytest.xfail() itself; or an xpass
-            observed = ""
+        observed = ""  # what the known deviation looked like this time; a raised xfail carries its own message
+        crash = getattr(report.longrepr, "reprcrash", None)
+        raised = report.passed or dict(report.user_properties).get(Property.WRITER_AT_FAULT)
+        if crash is not None and not raised and not crash.message.startswith("_pytest.outcomes.XFailed"):
+            observed = crash.message.removeprefix(_FAILURE_PREFIX)
         return f"expected failure: {report.wasxfail}" + (f"\n{observed}" if observed else "")
+    missing = dict(report.user_properties).get(Property.UNSUPPORTED_BECAUSE)
+    if missing:
+        return unsupported_message(missing)
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else report.longreprtext
-    return message.removeprefix("zarr_conformance.checks.ConformanceFailure: ")
+    return message.removeprefix(_FAILURE_PREFIX)
+
+
+def result_of(report: pytest.TestReport, adapter: Adapter | None) -> Result:
+    """The record of one phase's report."""
+    props = dict(report.user_properties)
+    kind = props.get(Property.FAILURE_KIND)
+    return Result(
+        test_id=report.nodeid.split("::")[-1],
+        nodeid=report.nodeid,
+        suite=props.get(Property.SUITE, ""),
+        case=props.get(Property.CASE),
+        requirements=list(props.get(Property.REQUIREMENTS, [])),
+        features=list(props.get(Property.FEATURES, [])),
+        implementation=adapter.name if adapter else None,
+        version=adapter.version() if adapter else None,
+        phase=report.when,
+        outcome=outcome_of(report),
+        failure_kind=Outcome(kind) if kind else None,
+        unsupported_because=list(props.get(Property.UNSUPPORTED_BECAUSE, [])),
+        writer=props.get(Property.WRITER),
+        writer_at_fault=bool(props.get(Property.WRITER_AT_FAULT)),
+        message=message_of(report),
+        duration=round(report.duration, 6),
+    )
+
+
+class Collector:
+    """The result of each test: its first phase that did not pass (or its passing call)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: dict[str, Result] = {}
+
+    def add(self, report: pytest.TestReport) -> None:
+        if report.passed and report.when != "call":
+            return
+        previous = self.records.get(report.nodeid)
+        if previous is not None and previous.outcome not in (Outcome.PASS, Outcome.XPASS):
+            return  # keep the first non-passing phase
+        self.records[report.nodeid] = result_of(report, self.adapter)
+
+    @property
+    def adapter(self) -> Adapter | None:
+        return self.config.stash.get(ADAPTER_KEY, None)
 
 
 class ResultsPlugin:
+    """Writes the results document at the end of the session."""
+
     def __init__(self, config: pytest.Config, path: Path) -> None:
-        self.config = config
+        self.collector = Collector(config)
         self.path = path
-        self.records: dict[str, dict[str, Any]] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "teardown" and report.passed:
-            return
-        if report.when == "setup" and report.passed:
-            return
-        props = dict(report.user_properties)
-        record = self.records.get(report.nodeid)
-        if record is not None and record["outcome"] not in ("pass", "xpass"):
-            return  # keep the first non-passing phase
-        adapter = self._adapter()
-        self.records[report.nodeid] = {
-            "test_id": report.nodeid.split("::")[-1],
-            "nodeid": report.nodeid,
-            "suite": props.get("zarr_suite", ""),
-            "case": props.get("zarr_case"),
-            "requirements": props.get("zarr_requirements", []),
-            "features": props.get("zarr_features", []),
-            "writer": props.get("zarr_writer"),
-            "implementation": adapter.name if adapter else None,
-            "version": adapter.version() if adapter else None,
-            "outcome": outcome_of(report),
-            "message": message_of(report),
-            "duration": round(report.duration, 6),
-        }
-
-    def _adapter(self):
-        from .plugin import ADAPTER_KEY
-
-        return self.config.stash.get(ADAPTER_KEY, None)
+        self.collector.add(report)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        adapter = self._adapter()
-        results = list(self.records.values())
-        document = {
+        adapter = self.collector.adapter
+        results = [r.to_dict() for r in self.collector.records.values()]
+        document: dict[str, Any] = {
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
             "kit_version": __version__,

@@ -82,8 +82,10 @@ def test_faulty_writer_is_blamed_not_the_reader(pytester, fixture_cache, tmp_pat
     read = run_suites(pytester, "reference", fixture_cache, "--zarr-cases", CASES, "--zarr-interop-read", str(folder))
     label = json.loads((folder / MANIFEST).read_text())["writer"]["label"]
     blamed = read[f"{READ}[{label}/v3-int32]"]
-    assert blamed["outcome"] == "xfail" and f"the writer {label} is at fault" in blamed["message"]
-    assert read[f"{READ}[{label}/v2-int32-le]"]["outcome"] == "pass"
+    assert blamed["outcome"] == "xfail" and blamed["writer"] == label and blamed["writer_at_fault"] is True
+    assert blamed["failure_kind"] == "fail" and f"caused by the writer {label}" in blamed["message"]
+    fine = read[f"{READ}[{label}/v2-int32-le]"]
+    assert fine["outcome"] == "pass" and fine["writer"] == label and fine["writer_at_fault"] is False
 
 
 def test_writer_that_refuses_a_case_it_claims_fails_the_write(pytester, fixture_cache, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from importlib import resources
@@ -46,7 +47,7 @@ def document(out: Path) -> dict:
 def test_results_follow_the_documented_schema(faulty_matrix):
     _, out = faulty_matrix
     doc = document(out)  # validates
-    assert doc["schema"] == "zarr-conformance/matrix" and doc["schema_version"] == 1
+    assert doc["schema"] == "zarr-conformance/matrix" and doc["schema_version"] == 2
     broken = {**doc, "results": [{**doc["results"][0], "outcome": "passed"}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, SCHEMA)
@@ -81,6 +82,7 @@ def test_results_carry_what_a_report_needs(faulty_matrix):
     record = next(r for r in doc["results"] if r["spec"] == FAULTY and r["outcome"] == "fail")
     assert record["requirements"] and record["features"] and record["message"] and record["duration"] >= 0
     assert record["reproduce"].startswith("pytest --pyargs zarr_conformance --zarr-impl")
+    assert record["phase"] == "call" and record["failure_kind"] == "fail" and record["writer_at_fault"] is False
     assert {run["phase"] for i in doc["implementations"] if not i["reference"] for run in i["runs"]} == {"suites", "interop-read"}
     assert all(run["state"] == "completed" for i in doc["implementations"] for run in i["runs"])
 
@@ -312,4 +314,51 @@ def test_reports_can_be_rendered_again_from_results(faulty_matrix, tmp_path):
     not_results.write_text('{"schema": "something else"}')
     refused = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "report", str(not_results)],
                              capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 2 and "is not a zarr-conformance/matrix v1 document" in refused.stderr
+    assert refused.returncode == 2
+    assert "not a zarr-conformance/matrix or zarr-conformance/results document" in refused.stderr
+
+
+# ---- a child run and a reproduce line are commands a user can run again ----------------------
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
+
+
+def test_a_child_run_runs_again_from_its_runspec_with_the_same_outcomes(faulty_matrix, tmp_path):
+    from dataclasses import replace
+
+    from zarr_conformance.runspec import RunSpec
+
+    _, out = faulty_matrix
+    name = "faulty_adapters_MissingChunksReadAsZero-suites"
+    spec = RunSpec.read(out / "parts" / f"{name}.runspec.json")
+    assert (spec.impl, spec.cases, spec.expect, spec.timeout) == (FAULTY, CASES, ("shipped",), 60.0)
+    assert spec.json_path == str((out / "parts" / f"{name}.json").resolve()) and spec.junit and spec.interop_write
+    again = replace(spec, json_path=str(tmp_path / "again.json"), junit=None, interop_write=str(tmp_path / "stores"))
+    completed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec",
+                                str(again.write(tmp_path / "again.runspec.json"))],
+                               capture_output=True, text=True, env=_env(), timeout=300, cwd=tmp_path)
+    assert completed.returncode == 1, completed.stdout + completed.stderr  # the faulty reader fails, as in the matrix
+    compared = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "compare",
+                               str(out / "parts" / f"{name}.json"), str(tmp_path / "again.json")],
+                              capture_output=True, text=True, timeout=120)
+    assert compared.returncode == 0, compared.stdout + compared.stderr
+    mixed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec",
+                            str(tmp_path / "again.runspec.json"), "--cases", "x"],
+                           capture_output=True, text=True, timeout=120)
+    assert mixed.returncode == 2 and "not also --cases" in mixed.stderr
+
+
+def test_reproduce_runs_that_one_test(faulty_matrix, tmp_path):
+    _, out = faulty_matrix
+    records = {(r["spec"], r["test_id"]): r for r in document(out)["results"]}
+    for test_id in ("test_read_full[v3-fill-int16-positive]",
+                    "test_reads_store_written_by[reference/v3-fill-int16-positive]"):
+        command = records[(FAULTY, test_id)]["reproduce"]
+        assert "--zarr-expect" not in command and "--zarr-json" not in command, command
+        assert command.startswith("pytest ")
+        completed = subprocess.run(f"{shlex.quote(sys.executable)} -m {command} -p no:cacheprovider -rf", shell=True,
+                                   capture_output=True, text=True, env=_env(), timeout=300, cwd=tmp_path)
+        assert completed.returncode == 1, completed.stdout + completed.stderr
+        last = completed.stdout.strip().splitlines()[-1]
+        assert test_id in completed.stdout and "1 failed" in last and "passed" not in last, completed.stdout

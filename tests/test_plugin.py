@@ -62,8 +62,10 @@ def test_unclaimed_capability_is_unsupported_not_failed(pytester, fixture_cache)
     pytester.syspathinsert()
     results = run_suites(pytester, "v3only:V3Only", fixture_cache, "--zarr-cases", "^(v2-int16-le|v3-int16)$")
     assert results["test_read_full[v2-int16-le]"]["outcome"] == "unsupported"
-    assert results["test_read_full[v2-int16-le]"]["message"] == "unsupported: read Zarr v2"
-    assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
+    unsupported, supported = results["test_read_full[v2-int16-le]"], results["test_read_full[v3-int16]"]
+    assert unsupported["unsupported_because"] == ["read Zarr v2"], "the missing capability, as data"
+    assert unsupported["message"] == "the adapter does not claim: read Zarr v2" and unsupported["phase"] == "setup"
+    assert supported["outcome"] == "pass" and supported["unsupported_because"] == []
 
 
 def test_results_json_schema(pytester, fixture_cache):
@@ -73,13 +75,15 @@ def test_results_json_schema(pytester, fixture_cache):
         "--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-attributes$", "--zarr-json", str(report),
     )
     document = json.loads(report.read_text())
-    assert document["schema"] == "zarr-conformance/results" and document["schema_version"] == 1
+    assert document["schema"] == "zarr-conformance/results" and document["schema_version"] == 2
     assert document["implementation"]["name"] == "reference"
     record = next(r for r in document["results"] if r["test_id"] == "test_attributes[v3-attributes]")
-    assert set(record) == {"test_id", "nodeid", "suite", "case", "requirements", "features", "writer", "implementation",
-                           "version", "outcome", "message", "duration"}
-    assert "format: Zarr v3" in record["features"] and record["writer"] is None
-    assert record["outcome"] == "fail" and record["case"] == "v3-attributes"
+    assert set(record) == {"test_id", "nodeid", "suite", "case", "requirements", "features", "writer",
+                           "writer_at_fault", "implementation", "version", "phase", "outcome", "failure_kind",
+                           "unsupported_because", "message", "duration"}
+    assert "format: Zarr v3" in record["features"] and record["writer"] is None and record["writer_at_fault"] is False
+    assert record["outcome"] == "fail" and record["failure_kind"] == "fail" and record["phase"] == "call"
+    assert record["case"] == "v3-attributes" and record["unsupported_because"] == []
     assert record["suite"] == "array_metadata" and "V3-CORE-026" in record["requirements"]
     assert document["summary"]["fail"] >= 1 and document["summary"]["pass"] >= 1
 

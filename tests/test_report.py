@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import jsonschema
+import pytest
+
 from zarr_conformance.features import feature_labels
 from zarr_conformance.fixtures.cases import load_catalogue
 from zarr_conformance.report import Cell, build_tables, render_html, render_markdown
@@ -27,7 +30,7 @@ def test_cell_status_precedence():
     def cell(*outcomes):
         c = Cell()
         for i, o in enumerate(outcomes):
-            c.add(o, i, "unsupported: codec gzip" if o == "unsupported" else "")
+            c.add(o, i, ["codec gzip"] if o == "unsupported" else [])
         return c
 
     assert cell("pass", "pass").status == "ok" and cell("pass", "pass").text == "2/2"
@@ -42,33 +45,91 @@ def test_cell_status_precedence():
     assert mixed.text == "1/1" and mixed.unsupported == {"codec gzip": 1} and mixed.details == []
 
 
-def _record(spec, test_id, outcome, case="v3-int32", writer=None, message=""):
-    return {"spec": spec, "test_id": test_id, "outcome": outcome, "case": case, "writer": writer, "message": message,
-            "features": [] if writer else feature_labels(CASES[case]), "suite": "interop" if writer else "array_read",
-            "implementation": spec, "version": "1", "requirements": ["V3-CORE-023"], "reproduce": f"pytest ... {test_id}"}
+def _record(spec, test_id, outcome, case="v3-int32", writer=None, message="", because=(), at_fault=False):
+    """A record of schema version 2."""
+    return {"spec": spec, "test_id": test_id, "nodeid": f"x::{test_id}", "outcome": outcome, "case": case,
+            "writer": writer, "message": message, "features": [] if writer else feature_labels(CASES[case]),
+            "suite": "interop" if writer else "array_read", "implementation": spec, "version": "1", "phase": "call",
+            "failure_kind": outcome if outcome in ("fail", "timeout", "crash") else None,
+            "unsupported_because": list(because), "writer_at_fault": at_fault, "duration": 0.1,
+            "requirements": ["V3-CORE-023"], "reproduce": f"pytest ... {test_id}"}
 
 
 def _document():
+    """A matrix document of schema version 2."""
     impl = lambda spec, reference=False: {"spec": spec, "name": spec, "version": "1", "reference": reference, "capabilities": {},
                                           "label": "reference reader" if reference else f"{spec} 1", "runs": []}
     writer = lambda label, name, stores: {"label": label, "name": name, "version": "1", "folder": f"stores/{name}",
                                           "stores": stores, "conforming": stores, "features": []}
     return {
+        "schema": "zarr-conformance/matrix", "schema_version": 2,
         "kit_version": "0", "created": "now", "duration": 1.0, "jobs": 2, "expectations": "none", "strict": False,
         "implementations": [impl("good"), impl("bad"), impl("reference", True)],
         "interop": {"writers": [writer("good-1", "good", 2), writer("reference", "reference", 2), writer("ro-1", "ro", 0)],
                     "readers": []},
-        "stale_expectations": [], "incomplete_runs": [], "duplicate_implementations": [],
+        "stale_expectations": [], "incomplete_runs": [], "duplicate_implementations": [], "summary": {},
+        "unexpected": 2,
         "results": [
             _record("good", "test_read_full[v3-int32]", "pass"),
             _record("bad", "test_read_full[v3-int32]", "fail", message="observed: </script><script>alert(1)</script>"),
-            _record("good", "test_read_full[v3-gzip-level1]", "unsupported", case="v3-gzip-level1", message="unsupported: codec gzip"),
+            _record("good", "test_read_full[v3-gzip-level1]", "unsupported", case="v3-gzip-level1",
+                    message="the adapter does not claim: codec gzip", because=["codec gzip"]),
             _record("bad", "test_read_full[v3-gzip-level1]", "xfail", case="v3-gzip-level1"),
             _record("reference", "test_reads_store_written_by[good-1/v3-int32]", "xfail", writer="good-1",
-                    message="expected failure: the writer good-1 is at fault: ..."),
+                    message="expected failure: caused by the writer good-1: ...", at_fault=True),
             _record("bad", "test_reads_store_written_by[reference/v3-int32]", "fail", writer="reference"),
         ],
     }
+
+
+def _v1(document):
+    """The same document as version 1 wrote it: the facts in the message text, no phase or failure kind."""
+    def old(record):
+        added = ("phase", "failure_kind", "unsupported_because", "writer_at_fault")
+        out = {k: v for k, v in record.items() if k not in added}
+        if record["unsupported_because"]:
+            out["message"] = "unsupported: " + "; ".join(record["unsupported_because"])
+        if record["writer_at_fault"]:
+            out["message"] = f"expected failure: the writer {record['writer']} is at fault: ..."
+        return out
+
+    return {**document, "schema_version": 1, "results": [old(r) for r in document["results"]]}
+
+
+def test_both_schema_versions_are_valid_documents():
+    from zarr_conformance.documents import check, matrix_schema
+
+    jsonschema.validate(_document(), matrix_schema(2))
+    jsonschema.validate(_v1(_document()), matrix_schema(1))
+    check(_document())
+    check(_v1(_document()))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_v1(_document()), matrix_schema(2))
+
+
+def test_a_v1_document_is_read_as_its_v2_form():
+    from zarr_conformance.documents import upgrade
+
+    upgraded = upgrade(_v1(_document()))
+    by_id = {(r["spec"], r["test_id"]): r for r in upgraded["results"]}
+    assert by_id[("good", "test_read_full[v3-gzip-level1]")]["unsupported_because"] == ["codec gzip"]
+    assert by_id[("reference", "test_reads_store_written_by[good-1/v3-int32]")]["writer_at_fault"] is True
+    assert by_id[("bad", "test_reads_store_written_by[reference/v3-int32]")]["writer_at_fault"] is False
+    assert by_id[("bad", "test_read_full[v3-int32]")]["failure_kind"] == "fail"
+    assert all(r["phase"] is None for r in upgraded["results"])
+    assert upgraded["schema_version"] == 2 and upgrade(_document()) == _document(), "a v2 document is read as it is"
+
+
+def test_v1_and_v2_documents_render_alike():
+    from zarr_conformance.documents import upgrade
+
+    old, new = build_tables(upgrade(_v1(_document()))), build_tables(_document())
+    assert (old.features, old.interop, old.requirements, old.unchecked) == (new.features, new.interop, new.requirements,
+                                                                            new.unchecked)
+    assert [{**d, "message": ""} for d in old.details] == [{**d, "message": ""} for d in new.details], "messages aside"
+    assert old.interop.cell("good 1", "reference reader").status == "writer"
+    assert old.features.cell("codec: v3 gzip", "good 1").unsupported == {"codec gzip": 1}
+    assert render_markdown(upgrade(_v1(_document()))) == render_markdown(_document())
 
 
 def test_tables_from_a_document():

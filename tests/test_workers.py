@@ -44,7 +44,7 @@ def test_exiting_worker_reads_crash_with_its_stderr_and_the_run_goes_on(pytester
     results = run_suites(pytester, "worker:broken_workers:ExitsOnComplex", fixture_cache,
                          "--zarr-cases", r"^(v3-complex64|v3-int16)$", "-k", "test_read_full or test_read_region")
     crashed = results["test_read_full[v3-complex64]"]
-    assert crashed["outcome"] == "crash"
+    assert crashed["outcome"] == "crash" and crashed["failure_kind"] == "crash"
     assert "exited with code 3" in crashed["message"]
     assert "complex support not compiled in, giving up" in crashed["message"]
     assert results["test_read_region[v3-complex64]"]["outcome"] == "crash"

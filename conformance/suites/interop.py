@@ -9,7 +9,8 @@ Two phases, run in separate sessions (``zarr-conformance matrix`` drives both):
 * **read** (``--zarr-interop-read DIR``, once per writer): the adapter opens every
   store of every writer and its metadata and values are compared with the *case* --
   never with what another implementation reads. A failure on a store the reference
-  found non-conforming is the writer's, reported as an expected failure naming it.
+  found non-conforming is the writer's, reported as an expected failure that records
+  the writer at fault.
 
 Without those options these tests are deselected, not skipped.
 """
@@ -25,6 +26,7 @@ from ..checks import ConformanceFailure, check_array, check_equal, check_fill_va
 from ..fixtures.dtypes import decode_fill_value
 from ..fixtures.writer import EXPECTED_FILE, Fixture
 from ..interop import InteropStore, Manifest
+from ..outcomes import WriterAtFault
 from .array_write import check_valid_store, metadata_mismatches, reference_read, written_in_full
 from .common import call_or_fail, expected_array, expected_dtype, expected_fill_value, open_info
 
@@ -83,8 +85,9 @@ class InteropReadTests:
             if interop_store.conforms:
                 raise
             first = str(failure).splitlines()[0]
-            pytest.xfail(f"the writer {interop_store.writer} is at fault: the reference finds its store "
-                         f"non-conforming ({interop_store.problem}); this reader: {first}")
+            message = (f"caused by the writer {interop_store.writer}: the reference finds its store non-conforming "
+                       f"({interop_store.problem}); this reader: {first}")
+            raise WriterAtFault(interop_store.writer, message, failure.kind) from failure
 
     @staticmethod
     def _check(zarr_call, reference: Fixture, written: Fixture, requirements: list[str], store: InteropStore) -> None:

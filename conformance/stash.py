@@ -1,0 +1,28 @@
+"""The keys of the kit's state in pytest's stash, in one module that imports nothing of the kit at run time.
+
+The plugin, the results writer, the expectations and the command-line summary share
+state only through these keys, never through each other's attributes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .adapters.base import Adapter
+    from .expectations import Expectation
+    from .fixtures.cases import Case
+    from .runspec import RunSpec
+
+#: config: the options of this run
+RUNSPEC_KEY = pytest.StashKey["RunSpec"]()
+#: config: the adapter under test (``--zarr-impl``)
+ADAPTER_KEY = pytest.StashKey["Adapter"]()
+#: config: the catalogue cases this run selected
+CASES_KEY = pytest.StashKey["list[Case]"]()
+#: config: expectation entries in scope of this run that matched no collected test
+STALE_KEY = pytest.StashKey["list[Expectation]"]()
+#: item: the requirement IDs the test checks for its case
+REQUIREMENTS_KEY = pytest.StashKey[list[str]]()

@@ -108,8 +108,8 @@ class Environment:
     env: dict[str, str]
     built_seconds: float | None  # None when reused from the cache
 
-    def worker(self, call_timeout: float = 60.0) -> WorkerAdapter:
-        return WorkerAdapter(list(self.command), env=self.env, label=self.root.name, call_timeout=call_timeout)
+    def worker(self) -> WorkerAdapter:
+        return WorkerAdapter(list(self.command), env=self.env, label=self.root.name)
 
 
 def _run(command: list[str], what: str) -> None:

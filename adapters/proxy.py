@@ -22,6 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import vocabulary
+from ..runspec import BY_NAME
 from . import protocol
 from .base import Adapter, ArrayInfo, ArraySpec, Capabilities, CapabilityError, GroupInfo, NotSupported, Selection
 
@@ -51,7 +52,7 @@ class WorkerAdapter(Adapter):
     out_of_process = True
 
     def __init__(self, command: list[str], env: Mapping[str, str] | None = None, label: str | None = None,
-                 call_timeout: float = 60.0) -> None:
+                 call_timeout: float = BY_NAME["timeout"].default) -> None:
         self.command = list(command)
         self.env = {**os.environ, **(env or {}), "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.for_shim())}
         self.label = label or " ".join(command)

@@ -10,8 +10,6 @@ from typing import Any
 from .adapters.base import Adapter, ArraySpec, NotSupported, Selection
 from .adapters.proxy import CallTimedOut, WorkerCrashed
 
-DEFAULT_TIMEOUT = 60.0
-
 
 def format_call(adapter: Adapter, verb: str, args: tuple[Any, ...]) -> str:
     shown = []
@@ -74,7 +72,7 @@ class GuardedAdapter:
     calls get a fresh thread, so one hang costs one test, not the run.
     """
 
-    def __init__(self, adapter: Adapter, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, adapter: Adapter, timeout: float) -> None:
         self.adapter = adapter
         self.budget = timeout
         self.timeout = timeout

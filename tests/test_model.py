@@ -75,7 +75,7 @@ def test_malformed_selection_json_is_a_clear_error(data):
 
 def test_a_suite_passing_an_untyped_selection_is_the_kit_s_error_not_a_rejection(tmp_path):
     """Otherwise an adapter failing on a tuple would read as 'the invalid store was rejected'."""
-    guard = GuardedAdapter(ReferenceAdapter())
+    guard = GuardedAdapter(ReferenceAdapter(), timeout=10)
     try:
         with pytest.raises(TypeError, match="read: argument 2 must be a Selection, got tuple"):
             guard.call("read", tmp_path, "", (slice(None),))

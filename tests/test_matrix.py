@@ -293,14 +293,18 @@ def test_run_reports_stale_entries_and_unexpected_passes(tmp_path, fixture_cache
 
 
 def test_run_that_overruns_its_budget_is_killed_and_reported(tmp_path, fixture_cache):
-    """A hang the per-call timeout cannot cut short (here: a budget of 600 s per call) is ended by --run-timeout."""
+    """A hang the per-call timeout cannot cut short (here: a budget of 600 s per call) is ended by --run-timeout.
+
+    Only the hanging run is given the short budget's test: however busy the machine, it cannot finish in time.
+    """
     hanging = "broken_workers:HangsOnFloat16"
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", hanging, "--impl", "reference", "--cases", "^v3-float16$",
+    completed = matrix(tmp_path / "out", fixture_cache, "--impl", hanging, "--cases", "^v3-float16$",
                        "--no-interop", "--timeout", "600", "--run-timeout", "8")
     assert completed.returncode == 1
-    runs = {i["spec"]: i["runs"][0] for i in document(tmp_path / "out")["implementations"]}
+    written = document(tmp_path / "out")
+    runs = {i["spec"]: i["runs"][0] for i in written["implementations"]}
     assert runs[hanging]["state"] == "timed out" and runs[hanging]["reason"].startswith("killed after --run-timeout 8 s")
-    assert runs["reference"]["state"] == "completed"
+    assert written["incomplete_runs"] and (tmp_path / "out" / "matrix.html").exists()
 
 
 def test_reports_can_be_rendered_again_from_results(faulty_matrix, tmp_path):

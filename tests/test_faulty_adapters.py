@@ -83,11 +83,11 @@ def test_suite_catches_faulty_adapter(fault: Fault, pytester: pytest.Pytester, f
 def test_hang_is_cut_off_and_the_run_goes_on(pytester: pytest.Pytester, fixture_cache) -> None:
     results = run_suites(
         pytester, "faulty_adapters:HangsOnInvalidMetadata", fixture_cache,
-        "--zarr-cases", r"^(invalid-v3-malformed-json|v3-int16)$", "--zarr-timeout", "1",
+        "--zarr-cases", r"^(invalid-v3-malformed-json|v3-int16)$", "--zarr-timeout", "5",
     )
     hung = results["test_invalid_store_is_rejected[invalid-v3-malformed-json]"]
     assert hung["outcome"] == "timeout" and hung["failure_kind"] == "timeout" and hung["phase"] == "call"
-    assert "did not return within 1 s" in hung["message"]
+    assert "did not return within 5 s" in hung["message"]
     assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
 
 

@@ -54,7 +54,7 @@ class WorkerAdapter(Adapter):
     def __init__(self, command: list[str], env: Mapping[str, str] | None = None, label: str | None = None,
                  call_timeout: float = BY_NAME["timeout"].default) -> None:
         self.command = list(command)
-        self.env = {**os.environ, **(env or {}), "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.for_shim())}
+        self.env = {**os.environ, **(env or {}), "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.as_json())}
         self.label = label or " ".join(command)
         self.call_timeout = call_timeout
         self.scratch = Path(tempfile.mkdtemp(prefix="zarr-conformance-worker-"))

@@ -11,6 +11,7 @@
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
 * ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
+* ``vocabulary``            the data types, codecs, key encodings and features an adapter may claim
 """
 
 from __future__ import annotations
@@ -269,6 +270,15 @@ def _adapters(args: argparse.Namespace) -> int:
     return 0
 
 
+def _vocabulary(args: argparse.Namespace) -> int:
+    import json
+
+    from . import vocabulary
+
+    print(json.dumps(vocabulary.as_json(), indent=1) if args.json else "\n".join(vocabulary.describe()))
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .validate import run as validate_store
 
@@ -318,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     adapters = commands.add_parser("adapters", help="list available adapters")
     adapters.set_defaults(func=_adapters)
+
+    names = commands.add_parser("vocabulary", help="the data types, codecs, encodings and features an adapter may claim")
+    names.add_argument("--json", action="store_true", help="print the vocabulary as JSON, configuration schemas included")
+    names.set_defaults(func=_vocabulary)
 
     validate = commands.add_parser("validate", help="check a store on disk against the spec")
     validate.add_argument("store", metavar="PATH", help="the store: a directory")

@@ -10,6 +10,7 @@ from .adapters.base import Capabilities
 from .fixtures.cases import Case
 from .fixtures.codecs import parse_extension
 from .fixtures.dtypes import dtype_name, parse_v2_dtype, parse_v3_data_type
+from .vocabulary import FEATURES
 
 
 def case_dtype(case: Case) -> np.dtype:
@@ -27,7 +28,14 @@ def case_dtype_kind(case: Case) -> str:
 
 
 def unsupported(capabilities: Capabilities, case: Case, mode: str = "read", features: Iterable[str] = ()) -> list[str]:
-    """What ``case`` needs (to be read, or written when ``mode='write'``) that is not claimed."""
+    """What ``case`` needs (to be read, or written when ``mode='write'``) that is not claimed.
+
+    ``features`` are names of the vocabulary's ``FEATURES``; another name is the suite's error, not an
+    implementation's gap, and raises ``ValueError``.
+    """
+    unknown = sorted(set(features) - set(FEATURES))
+    if unknown:
+        raise ValueError(f"a template needs unknown features {unknown}; known: {', '.join(sorted(FEATURES))}")
     if case.is_group:
         found = [f"feature {f}" for f in sorted({"groups", *features} - capabilities.features)]
         formats = capabilities.read_formats if mode == "read" else capabilities.write_formats

@@ -269,12 +269,41 @@ def schema_defs() -> dict[str, Any]:
     }
 
 
-def for_shim() -> dict[str, Any]:
-    """The vocabulary as plain JSON, as handed to a worker in another language."""
+def as_json() -> dict[str, Any]:
+    """The whole vocabulary as plain JSON: what ``zarr-conformance vocabulary --json`` prints, and what a
+    worker in another language is handed (``$ZARR_CONFORMANCE_VOCABULARY``)."""
+
+    def codec(entry: Codec) -> dict[str, Any]:
+        return {"family": entry.family, "kind": entry.kind, "requirements": list(entry.requirements),
+                "configuration": dict(entry.configuration)}
+
+    def extension(entry: Extension) -> dict[str, Any]:
+        return {"family": entry.family, "requirements": list(entry.requirements),
+                "configuration": dict(entry.configuration)}
+
     return {
-        "data_types": {name: {"family": t.family, "numpy": t.numpy, "core": t.core} for name, t in DATA_TYPES.items()},
-        "v3_codecs": sorted(V3_CODECS),
-        "v2_codecs": sorted(V2_CODECS),
-        "chunk_key_encodings": sorted(CHUNK_KEY_ENCODINGS),
-        "features": sorted(FEATURES),
+        "data_types": {name: {"family": t.family, "numpy": t.numpy, "core": t.core, "formats": sorted(t.formats),
+                              "requirements": list(t.requirements)} for name, t in DATA_TYPES.items()},
+        "v3_codecs": {name: codec(c) for name, c in V3_CODECS.items()},
+        "v2_codecs": {name: codec(c) for name, c in V2_CODECS.items()},
+        "chunk_key_encodings": {name: extension(e) for name, e in CHUNK_KEY_ENCODINGS.items()},
+        "chunk_grids": {name: extension(e) for name, e in CHUNK_GRIDS.items()},
+        "features": dict(FEATURES),
     }
+
+
+def describe() -> list[str]:
+    """The vocabulary as lines of text, one entry a line: what an adapter may claim, and what it means."""
+    lines = ["data types (capability 'dtypes'):"]
+    lines += [f"  {n:20} {t.family:18} v{'/v'.join(map(str, sorted(t.formats))):5} {' '.join(t.requirements)}"
+              for n, t in DATA_TYPES.items()]
+    for title, table in (("v3 codecs (capability 'codecs')", V3_CODECS), ("v2 codecs (capability 'v2_codecs')", V2_CODECS)):
+        lines.append(f"{title}:")
+        lines += [f"  {n:20} {c.kind or 'compressor/filter':18} {' '.join(c.requirements)}" for n, c in table.items()]
+    lines.append("chunk key encodings (capability 'chunk_key_encodings'):")
+    lines += [f"  {n:20} {' '.join(e.requirements)}" for n, e in CHUNK_KEY_ENCODINGS.items()]
+    lines.append("chunk grids:")
+    lines += [f"  {n:20} {' '.join(e.requirements)}" for n, e in CHUNK_GRIDS.items()]
+    lines.append("features (capability 'features'):")
+    lines += [f"  {n:20} {meaning}" for n, meaning in FEATURES.items()]
+    return lines

@@ -85,3 +85,28 @@ def test_the_vocabulary_schemas_accept_every_shipped_case():
     from zarr_conformance.fixtures.cases import load_catalogue
 
     assert len(load_catalogue()) > 250
+
+
+def test_a_template_needing_an_unknown_feature_is_the_suite_s_error():
+    from zarr_conformance.adapters.reference import ReferenceAdapter
+    from zarr_conformance.fixtures.cases import load_catalogue
+    from zarr_conformance.support import unsupported
+
+    case = next(c for c in load_catalogue() if c.id == "v3-int16")
+    assert unsupported(ReferenceAdapter.capabilities, case, "read", ["resize"]) == ["feature resize"]
+    with pytest.raises(ValueError, match=r"unknown features \['resizing'\]"):
+        unsupported(ReferenceAdapter.capabilities, case, "read", ["resizing"])
+
+
+def test_the_vocabulary_command_lists_what_an_adapter_may_claim(capsys):
+    import json
+
+    from zarr_conformance.cli import main
+
+    assert main(["vocabulary"]) == 0
+    text = capsys.readouterr().out
+    assert "fixed_length_utf32" in text and "sharding_indexed" in text and "strided_selection" in text
+    assert main(["vocabulary", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["v3_codecs"]["gzip"]["requirements"] == list(vocabulary.V3_CODECS["gzip"].requirements)
+    assert set(document["data_types"]) == set(vocabulary.DATA_TYPES)

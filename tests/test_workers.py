@@ -193,7 +193,7 @@ def test_worker_receives_the_kit_vocabulary():
     """A shim in another language is handed the vocabulary instead of a copy of its own."""
     script = ("import json, os; v = json.loads(os.environ['ZARR_CONFORMANCE_VOCABULARY']); "
               "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'echo', "
-              "'version': '1', 'capabilities': {'dtypes': sorted(v['data_types']), 'codecs': v['v3_codecs']}}), flush=True)")
+              "'version': '1', 'capabilities': {'dtypes': sorted(v['data_types']), 'codecs': sorted(v['v3_codecs'])}}), flush=True)")
     adapter = WorkerAdapter([sys.executable, "-c", script])
     try:
         from zarr_conformance import vocabulary

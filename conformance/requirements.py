@@ -31,7 +31,9 @@ _REGISTERED_EXTENSION = re.compile(r"ext-(codec|dtype)-(.+)\.md")
 _KINDS = {"codec": "codec", "dtype": "data_type",
           "chunk-key-encoding": "chunk_key_encoding", "chunk-grid": "chunk_grid"}
 _EXTENSION_NAMES = {("codec", "sharding-indexed"): "sharding_indexed"}  # where the name differs from the file's
-_DEFAULTS = {"codec": ["bytes"], "chunk_key_encoding": ["default"], "chunk_grid": ["regular"]}
+_DEFAULT_CODECS = ["bytes"]
+_DEFAULT_NAMES = {"chunk_key_encoding": "default", "chunk_grid": "regular"}
+_OWN = "the case's own requirements"
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,12 @@ def _codec_names(entries: Any) -> Iterator[str]:
 
 
 def _array_extensions(raw: dict[str, Any]) -> set[tuple[str, str]]:
-    used = {("codec", name) for name in _codec_names(raw.get("codecs", _DEFAULTS["codec"]))}
+    used = {("codec", name) for name in _codec_names(raw.get("codecs", _DEFAULT_CODECS))}
     dtype = _name(raw.get("dtype"))
     if dtype is not None:
         used.add(("data_type", dtype))
-    for kind in ("chunk_key_encoding", "chunk_grid"):
-        name = _name(raw.get(kind, _DEFAULTS[kind][0]))
+    for kind, default in _DEFAULT_NAMES.items():
+        name = _name(raw.get(kind, default))
         if name is not None:
             used.add((kind, name))
     return used
@@ -182,7 +184,7 @@ def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
     zarr_format = case.format if case is not None else _format_parameter(item)
     pairs = _marked(item, case, zarr_format)
     if case is not None:
-        pairs += [(rid, f"in case {case.id}'s own requirements") for rid in case.requirements]
+        pairs += [(rid, _OWN) for rid in case.requirements]
     known = catalogue()
     used = case_extensions(case) if case is not None else set()
     for rid, where in pairs:
@@ -194,10 +196,12 @@ def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
         if scope.zarr_format is not None and scope.zarr_format != zarr_format:
             raise pytest.UsageError(
                 f"{item.nodeid}: requirement {rid} ({where}) is a rule of {rule.document} ({scope.describe()}), "
-                f"but the test checks {subject}, Zarr v{zarr_format}; list it under v{scope.zarr_format}=")
+                f"but the test checks {subject}, Zarr v{zarr_format}; "
+                + ("remove it there" if where == _OWN else f"list it under v{scope.zarr_format}="))
         if scope.extension is not None and case is not None and scope.extension not in used:
+            keyword = "sharded=" if scope.extension == ("codec", "sharding_indexed") else "extensions="
             raise pytest.UsageError(
                 f"{item.nodeid}: requirement {rid} ({where}) is a rule of {rule.document} ({scope.describe()}), "
-                f"which {subject} does not use; list it under "
-                f"{'sharded=' if scope.extension == ('codec', 'sharding_indexed') else 'extensions='}")
+                f"which {subject} does not use; "
+                + ("remove it there" if where == _OWN else f"list it under {keyword}"))
     return list(dict.fromkeys(rid for rid, _ in pairs))

@@ -162,3 +162,17 @@ def test_the_whole_suite_check_sees_misplaced_ids():
     assert len(_misplaced(drifted)) == 4
     assert not _misplaced([("test_read_full[v3-zstd-no-checksum-key]", 3, cases["v3-zstd-no-checksum-key"],
                             ["V3-CORE-055", "EXT-ZSTD-002"])])
+
+
+def test_a_case_with_a_rule_of_the_other_format_is_refused(pytester, fixture_cache):
+    case_file = pytester.makefile(".yaml", mine=(
+        "cases:\n  - id: my-v2-case\n    format: 2\n    shape: [5]\n    chunks: [2]\n"
+        "    dtype: '<i2'\n    fill_value: 0\n    compressor: null\n    filters: null\n    order: C\n"
+        "    requirements: [V3-CORE-016]\n"
+    ))
+    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "reference",
+                                          "--zarr-cache-dir", str(fixture_cache), "--zarr-case-file", str(case_file),
+                                          "--zarr-cases", "^my-v2-case$", "-p", "no:cacheprovider", "--collect-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert re.search(r"\[my-v2-case\]: requirement V3-CORE-016 \(the case's own requirements\) is a rule of "
+                     r"v3-core.rst .* Zarr v2; remove it there", str(result.stderr)), str(result.stderr)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .implementations import table
 from .proxy import WorkerAdapter
 
 #: what the worker itself needs besides the implementation
@@ -27,40 +28,29 @@ KIT_REQUIREMENTS = ["numpy", "numcodecs", "google-crc32c", "pyyaml", "jsonschema
 
 
 @dataclass(frozen=True)
-class Implementation:
-    package: str  # the distribution installed into the environment
-    adapter: str  # the adapter run by the worker (Python), or the shim's folder under adapters/ (node)
-    extra: tuple[str, ...] = ()
-    runtime: str = "python"
+class Recipe:
+    """How the environment of one ``implementation==version`` is built, and what its worker runs."""
+
+    name: str
+    version: str
+    runtime: str  # "python" or "node"
+    packages: tuple[str, ...]  # installed with pip (uv) or npm: the implementation, its pins and companions
+    adapter: str  # Python: the table row the worker runs; node: the shim's folder under adapters/
+
+    @property
+    def requirements(self) -> list[str]:
+        """Everything installed into the environment: the packages, plus the kit's own for a Python worker."""
+        return [*self.packages, *KIT_REQUIREMENTS] if self.runtime == "python" else list(self.packages)
 
 
-#: implementations that can run in an environment of their own
-ISOLATED = ("zarr-python", "tensorstore", "zarrs", "zarrita-js")
-
-
-def implementation(name: str, version: str) -> Implementation:
-    """How to install ``name==version`` (``version`` "latest": the newest release) and which adapter drives it."""
-    if version == "latest":
-        latest = implementation(name, "0")
-        package = latest.package.split("@")[0] if latest.runtime == "node" else latest.package.split("==")[0]
-        adapter = "zarr-python" if name == "zarr-python" else latest.adapter
-        extra = ("@zarrita/storage",) if latest.runtime == "node" else ()
-        return Implementation(package, adapter, extra, latest.runtime)
-    if name == "zarr-python":
-        major = version.split(".")[0]
-        if major == "2":
-            return Implementation(f"zarr=={version}", "zarr-python-2", ("numcodecs<0.16",))
-        pins: tuple[str, ...] = ()
-        if version.startswith("3.0.") and version.split(".")[2].isdigit() and int(version.split(".")[2]) <= 7:
-            pins = ("numcodecs==0.15.1", "numpy==2.2.6")  # what the yanked 3.0.0-3.0.7 need
-        return Implementation(f"zarr=={version}", "zarr-python", pins)
-    if name == "tensorstore":
-        return Implementation(f"tensorstore=={version}", "tensorstore")
-    if name == "zarrita-js":
-        return Implementation(f"zarrita@{version}", "zarrita_js", ("@zarrita/storage@0.2.0",), runtime="node")
-    if name == "zarrs":
-        return Implementation(f"zarrs=={version}", "zarrs")
-    raise ValueError(f"no isolated environment recipe for {name!r}; known: zarr-python, tensorstore, zarrs, zarrita-js")
+def recipe(name: str, version: str) -> Recipe:
+    """The recipe of ``name==version`` (``version`` "latest": the newest release), from the implementations table."""
+    row = table().get(name)
+    if row is None or row.package is None:
+        known = ", ".join(n for n, r in table().items() if r.package is not None)
+        raise ValueError(f"no isolated environment recipe for {name!r}; known: {known}")
+    install = row.install(version)
+    return Recipe(name, version, row.runtime, install.packages, install.adapter)
 
 
 def environments_dir() -> Path:
@@ -87,7 +77,7 @@ def _copy_kit(target: Path) -> None:
     packages = _kit_packages()
     digest = hashlib.sha256()
     for folder in packages.values():
-        for item in sorted(folder.glob("*.py")):
+        for item in sorted([*folder.glob("*.py"), *folder.glob("*.yaml")]):
             digest.update(item.read_bytes())
     stamp = target / "kit.sha256"
     if stamp.exists() and stamp.read_text() == digest.hexdigest():
@@ -137,45 +127,47 @@ def _build_once(root: Path, install: Callable[[], str], record: dict[str, Any]) 
     return built
 
 
-def _ensure_node(name: str, version: str, recipe: Implementation) -> Environment:
+def _ensure_node(plan: Recipe) -> Environment:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
-        raise RuntimeError(f"{name} needs node and npm on PATH")
-    root = environments_dir() / f"{name}-{version}-node"
-    packages = [recipe.package, *recipe.extra]
+        raise RuntimeError(f"{plan.name} needs node and npm on PATH")
+    root = environments_dir() / f"{plan.name}-{plan.version}-node"
+    packages = plan.requirements
+    what = f"installing {plan.packages[0]}"
 
     def install() -> str:
         root.mkdir(parents=True)
         (root / "package.json").write_text(json.dumps({"name": "zarr-conformance-worker", "private": True, "type": "module"}))
-        _run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root), *packages], f"installing {recipe.package}")
+        _run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root), *packages], what)
         return "npm"
 
-    built = _build_once(root, install, {"implementation": name, "version": version, "packages": packages})
-    shim = Path(__file__).parent / recipe.adapter / "worker.mjs"
+    built = _build_once(root, install, {"implementation": plan.name, "version": plan.version, "packages": packages})
+    shim = Path(__file__).parent / plan.adapter / "worker.mjs"
     shutil.copyfile(shim, root / "worker.mjs")  # beside node_modules, where its imports resolve
     return Environment(root, (node, str(root / "worker.mjs")), {}, built)
 
 
 def ensure_environment(name: str, version: str) -> Environment:
     """The environment of ``name==version``, built on first use."""
-    recipe = implementation(name, version)
-    if recipe.runtime == "node":
-        return _ensure_node(name, version, recipe)
+    plan = recipe(name, version)
+    if plan.runtime == "node":
+        return _ensure_node(plan)
     root = environments_dir() / f"{name}-{version}-py{sys.version_info.major}{sys.version_info.minor}"
     python = root / "bin" / "python"
-    requirements = [recipe.package, *recipe.extra, *KIT_REQUIREMENTS]
+    requirements = plan.requirements
+    what = f"installing {plan.packages[0]}"
 
     def install() -> str:
         uv = shutil.which("uv")
         if uv:
             _run([uv, "venv", "--quiet", "--python", sys.executable, str(root)], "creating the environment")
-            _run([uv, "pip", "install", "--quiet", "--python", str(python), *requirements], f"installing {recipe.package}")
+            _run([uv, "pip", "install", "--quiet", "--python", str(python), *requirements], what)
             return "uv"
         _run([sys.executable, "-m", "venv", str(root)], "creating the environment")
-        _run([str(python), "-m", "pip", "install", "--quiet", *requirements], f"installing {recipe.package}")
+        _run([str(python), "-m", "pip", "install", "--quiet", *requirements], what)
         return "pip"
 
     built = _build_once(root, install, {"implementation": name, "version": version, "requirements": requirements})
     _copy_kit(root / "kit")
-    command = (str(python), "-m", "zarr_conformance.adapters.worker", recipe.adapter)
+    command = (str(python), "-m", "zarr_conformance.adapters.worker", plan.adapter)
     return Environment(root, command, {"PYTHONPATH": str(root / "kit")}, built)

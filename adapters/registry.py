@@ -1,4 +1,4 @@
-"""Finding adapters: built-in names, third-party entry points, or ``module:Class``.
+"""Finding adapters: rows of the implementations table, third-party entry points, or ``module:Class``.
 
 Nothing is imported until an adapter is asked for, and a third-party entry point that
 fails to load is a warning naming it, never a crash of discovery.
@@ -9,28 +9,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import warnings
-from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 from .base import Adapter
+from .implementations import LATEST, Implementation, table
+from .specs import Command, Hosted, Named, SpecError, Target, Versioned, parse_spec
 
 #: third-party adapters register ``name = "package.module:Class"`` in this entry-point group
 ENTRY_POINT_GROUP = "zarr_conformance.adapters"
-
-
-@dataclass(frozen=True)
-class Builtin:
-    target: str  # "module:Class"
-    requires: str | None  # top-level module the implementation needs, checked with find_spec
-
-
-BUILTINS: dict[str, Builtin] = {
-    "reference": Builtin("zarr_conformance.adapters.reference:ReferenceAdapter", None),
-    "zarr-python": Builtin("zarr_conformance.adapters.zarr_python:ZarrPythonAdapter", "zarr"),
-    "zarr-python-2": Builtin("zarr_conformance.adapters.zarr_python2:ZarrPython2Adapter", "zarr"),
-    "zarrs": Builtin("zarr_conformance.adapters.zarrs:ZarrsAdapter", "zarrs"),
-    "tensorstore": Builtin("zarr_conformance.adapters.tensorstore:TensorstoreAdapter", "tensorstore"),
-}
 
 
 class AdapterLoadError(Exception):
@@ -58,14 +44,16 @@ def _entry_points() -> dict[str, str]:
     return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
+def _importable(row: Implementation) -> bool:
+    return row.module is None or importlib.util.find_spec(row.module) is not None
+
+
 def available() -> dict[str, str]:
     """Every adapter name that can be asked for, with its status ("ok" or why not)."""
     out = {}
-    for name, builtin in BUILTINS.items():
-        if builtin.requires and importlib.util.find_spec(builtin.requires) is None:
-            out[name] = f"not installed ({builtin.requires} missing)"
-        else:
-            out[name] = "ok"
+    for name, row in table().items():
+        if row.in_process:
+            out[name] = "ok" if _importable(row) else f"not installed ({row.module} missing)"
     for name in _latest_in_environment():
         out[name] = "ok (newest release, in an isolated environment)"
     for name, target in _entry_points().items():
@@ -73,90 +61,88 @@ def available() -> dict[str, str]:
     return out
 
 
-def adapter_class(spec: str) -> type[Adapter]:
-    """Resolve ``spec``: a built-in name, an entry-point name, or ``package.module:Class``."""
-    if spec in BUILTINS:
-        builtin = BUILTINS[spec]
-        if builtin.requires and importlib.util.find_spec(builtin.requires) is None:
-            raise AdapterLoadError(
-                f"adapter {spec!r} needs the module {builtin.requires!r}, which is not installed here"
-            )
-        return _import_target(builtin.target, f"adapter {spec!r}")
-    if ":" in spec:
-        return _import_target(spec, f"adapter {spec!r}")
+def adapter_class(spec: str | Named | Target) -> type[Adapter]:
+    """Resolve ``spec``: a row of the table, an entry-point name, or ``package.module:Class``."""
+    parsed = parse_spec(spec) if isinstance(spec, str) else spec
+    if isinstance(parsed, Target):
+        return _import_target(parsed.target, f"adapter {parsed.target!r}")
+    if not isinstance(parsed, Named):
+        raise AdapterLoadError(f"adapter {spec!r}: expected a name or 'package.module:ClassName'")
+    name = parsed.name
+    row = table().get(name)
+    if row is not None and row.in_process:
+        if not _importable(row):
+            raise AdapterLoadError(f"adapter {name!r} needs the module {row.module!r}, which is not installed here")
+        return _import_target(row.adapter, f"adapter {name!r}")
+    if row is not None:
+        raise AdapterLoadError(f"adapter {name!r} runs on {row.runtime}, never in process: ask for {name!r} "
+                               f"or {row.spec('VERSION')!r}")
     eps = _entry_points()
-    if spec in eps:
+    if name in eps:
         try:
-            return _import_target(eps[spec], f"entry point {spec!r} ({ENTRY_POINT_GROUP})")
+            return _import_target(eps[name], f"entry point {name!r} ({ENTRY_POINT_GROUP})")
         except AdapterLoadError as exc:
             warnings.warn(str(exc), stacklevel=2)
             raise
     known = ", ".join(sorted(available()))
-    raise AdapterLoadError(f"unknown adapter {spec!r}; known: {known}; or give 'package.module:ClassName'")
+    raise AdapterLoadError(f"unknown adapter {name!r}; known: {known}; or give 'package.module:ClassName'")
 
 
 def load_adapter(spec: str) -> Adapter:
-    """An adapter from ``spec``.
-
-    ``NAME`` or ``package.module:Class`` run in process; ``worker:SPEC`` runs SPEC in a
-    worker process of this environment; ``NAME==VERSION`` runs in an isolated
-    environment built for that version; ``cmd:COMMAND`` starts COMMAND (split like a
-    shell would) as a worker speaking the protocol -- a shim in any language.
-    """
-    if spec.startswith("cmd:"):
-        return _load_command(spec)
-    if spec.startswith("worker:") or "==" in spec:
-        return _load_worker(spec)
-    if spec in _latest_in_environment():
-        return _load_worker(f"{spec}==latest")
-    if "@" in spec.lstrip("@") and ":" not in spec:  # npm style: zarrita-js@0.7.5
-        return _load_worker(spec.replace("@", "==", 1) if not spec.startswith("@") else spec)
-    cls = adapter_class(spec)
+    """An adapter from ``spec`` (the grammar is in ``adapters/specs.py``)."""
+    try:
+        parsed = parse_spec(spec)
+    except SpecError as exc:
+        raise AdapterLoadError(f"adapter {exc}") from exc
+    if isinstance(parsed, Command):
+        return _load_command(spec, parsed)
+    if isinstance(parsed, Hosted):
+        return _load_hosted(spec, parsed)
+    if isinstance(parsed, Versioned):
+        return _load_environment(spec, parsed.name, parsed.version)
+    if isinstance(parsed, Named) and parsed.name in _latest_in_environment():
+        return _load_environment(spec, parsed.name, LATEST)
+    cls = adapter_class(parsed)
     try:
         return cls()
     except Exception as exc:  # the adapter's own constructor failed: say which
-        raise AdapterLoadError(f"adapter {spec!r}: constructing {cls.__name__} failed: {type(exc).__name__}: {exc}") from exc
+        failure = f"{type(exc).__name__}: {exc}"
+        raise AdapterLoadError(f"adapter {spec!r}: constructing {cls.__name__} failed: {failure}") from exc
 
 
 def _latest_in_environment() -> set[str]:
-    """Names that get an environment with their newest release: not importable here (or not Python)."""
-    from .environments import ISOLATED
-
-    names = set()
-    for name in ISOLATED:
-        builtin = BUILTINS.get(name)
-        if builtin is None or (builtin.requires and importlib.util.find_spec(builtin.requires) is None):
-            names.add(name)
-    return names
+    """Names that get an environment with their newest release: installable, and not runnable here."""
+    return {name for name, row in table().items()
+            if row.package is not None and not (row.in_process and _importable(row))}
 
 
-def _load_worker(spec: str) -> Adapter:
+def _load_hosted(spec: str, parsed: Hosted) -> Adapter:
     import sys
 
     from .proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
 
+    adapter_class(parsed.inner)  # fail early, with the same message as in process
+    inner = parsed.inner.target if isinstance(parsed.inner, Target) else parsed.inner.name
     try:
-        if spec.startswith("worker:"):
-            inner = spec.removeprefix("worker:")
-            adapter_class(inner)  # fail early, with the same message as in process
-            return WorkerAdapter([sys.executable, "-m", "zarr_conformance.adapters.worker", inner], label=inner)
-        from .environments import ensure_environment
+        return WorkerAdapter([sys.executable, "-m", "zarr_conformance.adapters.worker", inner], label=inner)
+    except (ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
+        raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc
 
-        name, _, version = spec.partition("==")
+
+def _load_environment(spec: str, name: str, version: str) -> Adapter:
+    from .environments import ensure_environment
+    from .proxy import CallTimedOut, WorkerCrashed
+
+    try:
         return ensure_environment(name, version).worker()
     except (ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
         raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc
 
 
-def _load_command(spec: str) -> Adapter:
-    import shlex
-
+def _load_command(spec: str, parsed: Command) -> Adapter:
     from .proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
 
-    command = shlex.split(spec.removeprefix("cmd:"))
-    if not command:
-        raise AdapterLoadError(f"adapter {spec!r}: no command after 'cmd:'")
     try:
-        return WorkerAdapter(command, label=" ".join(command))
+        return WorkerAdapter(list(parsed.argv), label=" ".join(parsed.argv))
     except (OSError, ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
         raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc

@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import __version__
+from .adapters.implementations import default_specs
 from .expectations import Expectation, ExpectationsError, load_all, stale_entries
 from .outcomes import UNEXPECTED, Outcome, Result
 from .runspec import FRESH_FOLDER, SHIPPED, Option, RunSpec, add_arguments, positive
 
-#: what ``matrix`` runs when no --impl is given: the current release of each built-in
-#: implementation, the versions the shipped expectations were triaged against
-DEFAULT_IMPLEMENTATIONS = ("zarr-python", "zarr-python==2.18.7", "tensorstore==0.1.86", "zarrs==0.2.3", "zarrita-js@0.7.5")
+#: what ``matrix`` runs when no --impl is given: the defaults of the implementations table
+DEFAULT_IMPLEMENTATIONS = default_specs()
 REFERENCE = "reference"
 REFERENCE_STORES = "reference-writer"  # the folder of the kit's own writer's stores
 

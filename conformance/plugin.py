@@ -60,7 +60,7 @@ def run_spec(config: pytest.Config) -> RunSpec:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}): requirement IDs a template test checks, by format, for sharded cases, and by NumPy dtype kind; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})")
+    config.addinivalue_line("markers", "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}, extensions=()): requirement IDs a template test checks, by format, for sharded cases, by NumPy dtype kind, and extension rules for the cases using that extension; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})")
     config.addinivalue_line("markers", "zarr_cases(kind, selection=None, fill_defined=False, resizable=False, consolidated=False): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks, hierarchy, writable), narrowed by the keyword filters")
     config.addinivalue_line("markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs")
     config.addinivalue_line("markers", "zarr_interop(phase): an interop test, 'write' or 'read'; collected only with --zarr-interop-write / --zarr-interop-read")
@@ -188,27 +188,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("case", cases or [NO_CASES], ids=[c.id for c in cases] or [repr(NO_CASES)])
 
 
-def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
-    from .support import case_dtype_kind
-
-    marker = item.get_closest_marker("requirements")
-    ids: list[str] = []
-    if marker is not None:
-        ids += list(marker.args)
-        if case is not None:
-            fmt = "v2" if case.format == 2 else "v3"
-            ids += list(marker.kwargs.get(fmt, ()))
-            if case.sharding:
-                ids += list(marker.kwargs.get("sharded", ()))
-            kind = "" if case.is_group else case_dtype_kind(case)
-            for kinds, extra in marker.kwargs.get(f"{fmt}_by_kind", {}).items():
-                if kind in kinds:
-                    ids += list(extra)
-    if case is not None:
-        ids += list(case.requirements)
-    return list(dict.fromkeys(ids))
-
-
 def item_case(item: pytest.Item) -> Case | None:
     from .fixtures.cases import Case
 
@@ -227,7 +206,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not any(_is_template_test(item) for item in items):
         return  # another project's own tests: nothing to do
     from .features import feature_labels
-    from .requirements import catalogue
+    from .requirements import catalogue, requirement_ids
 
     _deselect(config, items)
     known = catalogue()

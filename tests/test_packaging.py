@@ -61,7 +61,8 @@ def test_wheel_holds_one_namespace_with_its_data(tmp_path):
     for required in ["zarr_conformance/plugin.py", "zarr_conformance/test_array_read.py", "zarr_conformance/py.typed",
                      "zarr_conformance/data/requirements.yaml", "zarr_conformance/data/expectations.yaml",
                      "zarr_conformance/fixtures/case.schema.json", "zarr_conformance/fixtures/cases/v3.yaml",
-                     "zarr_conformance/adapters/zarr_python.py", "zarr_conformance/suites/array_read.py"]:
+                     "zarr_conformance/adapters/zarr_python.py", "zarr_conformance/adapters/implementations.yaml",
+                     "zarr_conformance/suites/array_read.py"]:
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -149,18 +149,6 @@ def test_zarrita_js_shim_speaks_the_protocol(pytester, fixture_cache, tmp_path_f
     assert results["test_read_full[v3-int16]"]["version"] == "0.7.5"
 
 
-def test_environment_recipes():
-    from zarr_conformance.adapters.environments import implementation
-
-    assert implementation("zarr-python", "3.0.0").extra == ("numcodecs==0.15.1", "numpy==2.2.6")
-    assert implementation("zarr-python", "2.18.7").adapter == "zarr-python-2"
-    assert implementation("tensorstore", "latest").package == "tensorstore"
-    latest_js = implementation("zarrita-js", "latest")
-    assert (latest_js.package, latest_js.runtime) == ("zarrita", "node")
-    with pytest.raises(ValueError, match="no isolated environment recipe for 'nope'"):
-        implementation("nope", "1")
-
-
 def test_any_command_speaking_the_protocol_is_an_adapter(pytester, fixture_cache):
     """``cmd:COMMAND``: how a shim in another language is run; here the Python host stands in for one."""
     cases = r"^(v2-int16-be|v3-sharded-uint16-edge|invalid-v3-unknown-codec)$"

@@ -54,7 +54,7 @@ class ArrayMetadataTests:
                     fixture=zarr_fixture, call=_call(zarr_call, zarr_fixture))
 
     @valid
-    @pytest.mark.requirements(v2=["V2-007"], v3=["V3-SHARD-009"])
+    @pytest.mark.requirements(v2=["V2-007"], v3=["V3-GRID-001"], sharded=["V3-SHARD-009"])
     def test_shard_shape(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         observed = tuple(info.shards) if info.shards is not None else None

@@ -73,7 +73,7 @@ class GroupReadTests:
 
     @pytest.mark.zarr_cases("hierarchy", consolidated=True)
     @pytest.mark.zarr_needs("consolidated_metadata")
-    @pytest.mark.requirements("V2-INFO-001")
+    @pytest.mark.requirements(v2=["V2-INFO-001"])
     def test_list_members_from_consolidated_metadata(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, members in zarr_fixture.expected_hierarchy()["members"].items():
             if path != zarr_fixture.case.path:
@@ -137,71 +137,73 @@ class GroupWriteTests:
     """Template: groups and hierarchies created by the adapter, read by the reference side."""
 
     @FORMATS
-    @pytest.mark.requirements("V2-042", "V2-044", "V2-045", "V3-CORE-031", "V3-CORE-070")
-    def test_create_nested_group_with_ancestors(self, zarr_call, zarr_adapter, zarr_format, tmp_path):
+    @pytest.mark.requirements(v2=["V2-042", "V2-044", "V2-045"], v3=["V3-CORE-031", "V3-CORE-070"])
+    def test_create_nested_group_with_ancestors(self, zarr_call, zarr_adapter, zarr_format, zarr_requirements,
+                                                tmp_path):
         _needs_group_writing(zarr_adapter, zarr_format)
-        requirements = ["V2-042", "V2-044", "V2-045"] if zarr_format == 2 else ["V3-CORE-031", "V3-CORE-070"]
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, requirements, "create_group", store, "a/b/c", zarr_format, {"level": 3})
+        call_or_fail(zarr_call, None, zarr_requirements, "create_group", store, "a/b/c", zarr_format, {"level": 3})
         call = format_call(zarr_call.adapter, "create_group", (store, "a/b/c", zarr_format, {"level": 3}))
         for path in ("", "a", "a/b", "a/b/c"):
             node = hierarchy.node_at(store, path)
             if node is None or node.node_type != "group" or node.zarr_format != zarr_format:
-                fail(f"the node at {path or '/'!r} is {node}", f"a v{zarr_format} group at {path or '/'!r} (every ancestor included)",
-                     requirements, None, call)
+                fail(f"the node at {path or '/'!r} is {node}",
+                     f"a v{zarr_format} group at {path or '/'!r} (every ancestor included)",
+                     zarr_requirements, None, call)
         errors = _errors(store)
         if errors:
-            fail("; ".join(errors[:5]), "a hierarchy the reference validator accepts", requirements, None, call)
+            fail("; ".join(errors[:5]), "a hierarchy the reference validator accepts", zarr_requirements, None, call)
         check_equal(hierarchy.node_at(store, "a/b/c").attributes, {"level": 3}, what="attributes of 'a/b/c'",
-                    requirements=requirements, fixture=None, call=call)
+                    requirements=zarr_requirements, fixture=None, call=call)
 
     @FORMATS
-    @pytest.mark.requirements("V2-043", "V3-CORE-070")
-    def test_create_array_inside_new_groups(self, zarr_call, zarr_adapter, zarr_format, tmp_path):
+    @pytest.mark.requirements(v2=["V2-043"], v3=["V3-CORE-070"])
+    def test_create_array_inside_new_groups(self, zarr_call, zarr_adapter, zarr_format, zarr_requirements, tmp_path):
         _needs_group_writing(zarr_adapter, zarr_format)
-        requirements = ["V2-043"] if zarr_format == 2 else ["V3-CORE-070"]
         description = {
             "format": zarr_format, "shape": [4], "chunks": [2], "fill_value": 0,
             "dtype": "<i4" if zarr_format == 2 else "int32",
         }
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, requirements, "create_array", store, "g/h/data", _spec(description))
+        call_or_fail(zarr_call, None, zarr_requirements, "create_array", store, "g/h/data", _spec(description))
         call = format_call(zarr_call.adapter, "create_array", (store, "g/h/data", description))
         for path in ("", "g", "g/h"):
             node = hierarchy.node_at(store, path)
             if node is None or node.node_type != "group":
-                fail(f"no group at {path or '/'!r} ({node})", "groups at every ancestor of a new array", requirements, None, call)
+                fail(f"no group at {path or '/'!r} ({node})", "groups at every ancestor of a new array",
+                     zarr_requirements, None, call)
         if hierarchy.members(store, "g/h") != {"data": "array"}:
-            fail(f"members of 'g/h' are {hierarchy.members(store, 'g/h')}", "{'data': 'array'}", requirements, None, call)
+            fail(f"members of 'g/h' are {hierarchy.members(store, 'g/h')}", "{'data': 'array'}",
+                 zarr_requirements, None, call)
 
     @FORMATS
-    @pytest.mark.requirements("V2-048", "V3-CORE-032", "V3-CORE-026")
-    def test_group_attributes_round_trip_awkward_values(self, zarr_call, zarr_adapter, zarr_format, tmp_path):
+    @pytest.mark.requirements(v2=["V2-048"], v3=["V3-CORE-032", "V3-CORE-026"])
+    def test_group_attributes_round_trip_awkward_values(self, zarr_call, zarr_adapter, zarr_format, zarr_requirements,
+                                                        tmp_path):
         _needs_group_writing(zarr_adapter, zarr_format)
-        requirements = ["V2-048"] if zarr_format == 2 else ["V3-CORE-032"]
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, requirements, "create_group", store, "g", zarr_format, {"first": 1})
-        call_or_fail(zarr_call, None, requirements, "set_attributes", store, "g", AWKWARD_ATTRIBUTES)
+        call_or_fail(zarr_call, None, zarr_requirements, "create_group", store, "g", zarr_format, {"first": 1})
+        call_or_fail(zarr_call, None, zarr_requirements, "set_attributes", store, "g", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "g", "<awkward attributes>"))
         check_equal(hierarchy.node_at(store, "g").attributes, AWKWARD_ATTRIBUTES, what="attributes read back",
-                    requirements=requirements, fixture=None, call=call)
-        observed = call_or_fail(zarr_call, None, requirements, "open_group", store, "g")
+                    requirements=zarr_requirements, fixture=None, call=call)
+        observed = call_or_fail(zarr_call, None, zarr_requirements, "open_group", store, "g")
         check_equal(dict(observed.attributes), AWKWARD_ATTRIBUTES, what="attributes the adapter reads back",
-                    requirements=requirements, fixture=None, call=call)
+                    requirements=zarr_requirements, fixture=None, call=call)
 
     @FORMATS
-    @pytest.mark.requirements("V2-048", "V3-CORE-026")
-    def test_array_attributes_round_trip_awkward_values(self, zarr_call, zarr_adapter, zarr_format, tmp_path):
+    @pytest.mark.requirements(v2=["V2-048"], v3=["V3-CORE-026"])
+    def test_array_attributes_round_trip_awkward_values(self, zarr_call, zarr_adapter, zarr_format, zarr_requirements,
+                                                        tmp_path):
         _needs_group_writing(zarr_adapter, zarr_format)
-        requirements = ["V2-048"] if zarr_format == 2 else ["V3-CORE-026"]
         description = {"format": zarr_format, "shape": [3], "chunks": [3], "fill_value": 0,
                        "dtype": "|u1" if zarr_format == 2 else "uint8"}
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, requirements, "create_array", store, "arr", _spec(description))
-        call_or_fail(zarr_call, None, requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
+        call_or_fail(zarr_call, None, zarr_requirements, "create_array", store, "arr", _spec(description))
+        call_or_fail(zarr_call, None, zarr_requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "arr", "<awkward attributes>"))
         check_equal(hierarchy.node_at(store, "arr").attributes, AWKWARD_ATTRIBUTES, what="attributes read back",
-                    requirements=requirements, fixture=None, call=call)
+                    requirements=zarr_requirements, fixture=None, call=call)
 
 
 def _spec(description: dict[str, Any]) -> ArraySpec:

@@ -40,6 +40,10 @@ class SummaryPlugin:
         self.implementation = ""
         self.stale: list[Any] = []  # expectation entries that matched no test
 
+    def pytest_configure(self, config: pytest.Config) -> None:
+        if not hasattr(config.option, "tbstyle"):  # no terminal: failures keep Python's own traceback, not pytest's
+            config.option.tbstyle = "native"  # long form, which parses every frame's source file (0.1 s a failure)
+
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         from .plugin import ADAPTER_KEY
 

@@ -105,12 +105,12 @@ def kit_overhead(impl: str, cases: str | None = None, cache_dir: str | None = No
         argv = ["run", "--impl", impl, "--json", str(results), "--progress", "none"]
         argv += ["--cases", cases] if cases else []
         argv += ["--cache-dir", cache_dir] if cache_dir else []
-        code = _run_measured(argv, plugin, profile)
+        code, output = _run_measured(argv, plugin, profile)
         finished = time.perf_counter()
+        if code not in (0, 1):
+            raise RuntimeError(f"zarr-conformance {' '.join(argv)} could not complete (exit code {code}):\n{output}")
         document = json.loads(results.read_text(encoding="utf-8"))
         left_bytes, left_entries = overhead.disk_usage(plugin.basetemp)
-    if code not in (0, 1):
-        raise RuntimeError(f"zarr-conformance {' '.join(argv)} could not complete (exit code {code})")
     seconds = clock.shares(finished)
     wall = finished - started
     kit = wall - seconds[overhead.IMPLEMENTATION]
@@ -131,22 +131,22 @@ def kit_overhead(impl: str, cases: str | None = None, cache_dir: str | None = No
     }
 
 
-def _run_measured(argv: list[str], plugin: object, profile: Path | None) -> int:
-    """``zarr-conformance ARGV`` in this process with ``plugin`` loaded into its pytest run; output discarded."""
+def _run_measured(argv: list[str], plugin: object, profile: Path | None) -> tuple[int, str]:
+    """``zarr-conformance ARGV`` in this process with ``plugin`` loaded into its pytest run: exit code and output."""
     from . import cli, overhead
 
     plugins = ",".join(filter(None, [os.environ.get("PYTEST_PLUGINS"), overhead.__name__]))
     overhead.ACTIVE = plugin  # type: ignore[assignment]
+    output = io.StringIO()
     try:
-        with (_environment("PYTEST_PLUGINS", plugins), contextlib.redirect_stdout(io.StringIO()),
-              contextlib.redirect_stderr(io.StringIO())):
+        with _environment("PYTEST_PLUGINS", plugins), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             if profile is None:
-                return cli.main(argv)
+                return cli.main(argv), output.getvalue()
             import cProfile
 
             profiler = cProfile.Profile()
             try:
-                return profiler.runcall(cli.main, argv)
+                return profiler.runcall(cli.main, argv), output.getvalue()
             finally:
                 profiler.dump_stats(str(profile))
     finally:
@@ -175,10 +175,11 @@ def overhead_table(measured: dict[str, object]) -> str:
     wall: float = measured["wall_s"]  # type: ignore[assignment]
     lines = [f"{measured['command']}: {measured['implementation']}, {measured['tests']} tests, "
              f"wall {wall:.1f} s{' (profiled)' if measured['profiled'] else ''}",
-             f"{'where the time goes':<20}{'seconds':>9}{'share':>8}  what"]
+             f"{'where the time goes':<21}{'seconds':>8}{'share':>8}  what"]
     for category in CATEGORIES:
-        lines.append(f"{category:<20}{seconds[category]:>9.2f}{seconds[category] / wall:>8.1%}  {DESCRIPTIONS[category]}")
-    lines.append(f"{'the kit, in all':<20}{wall - seconds[CATEGORIES[0]]:>9.2f}{measured['kit_share']:>8.1%}")
+        lines.append(f"{category:<21}{seconds[category]:>8.2f}{seconds[category] / wall:>8.1%}  {DESCRIPTIONS[category]}")
+    lines.append(f"{'the kit, in all':<21}{wall - seconds[CATEGORIES[0]]:>8.2f}{measured['kit_share']:>8.1%}  "
+                 "everything but the implementation")
     lines.append(f"tmp_path folders left behind: {measured['tmp_path_left_bytes'] / 1e6:.1f} MB on disk, "  # type: ignore[operator]
                  f"{measured['tmp_path_left_entries']} files and folders")
     return "\n".join(lines)

@@ -4,13 +4,15 @@ Loaded by ``python -m zarr_conformance.benchmark --overhead`` (through ``PYTEST_
 into an ordinary ``zarr-conformance run``; the kit's code is not changed for it. It times,
 with ``time.perf_counter``:
 
-* every verb of the adapter in the stash (the implementation's share);
+* every verb of the adapter in the stash (the implementation's share), and the guard
+  around each call (``GuardedAdapter.call``: the hand-off to its thread and back);
 * every fixture function, set-up and teardown (``tmp_path`` and its factory count as
   temporary stores, the others as fixture set-up);
 * every test body (what is left after the adapter's calls are the checks);
 * every hook implementation of the kit's own plugins (the plugin, the expectations, the
   results and the summary), by the hook's job;
-* the rest of the wall time is pytest's own: imports, collection, the run protocol.
+* pytest's collection and its session (the run protocol), each outside the above;
+* the rest of the wall time: imports, plugin loading, the command line, exit.
 
 Each interval is exclusive: time spent in a nested interval (an adapter call inside a
 test, a fixture inside the set-up) is booked to the nested one only, so the categories
@@ -31,26 +33,32 @@ from typing import Any, Callable, Iterator
 import pytest
 
 IMPLEMENTATION = "implementation"
+GUARD = "call guard"
 FIXTURES = "fixture set-up"
 CHECKS = "checks"
 TEMPORARY = "temporary stores"
 RECORDS = "result records"
 SELECTION = "test selection"
 START = "kit start-up"
-PYTEST = "pytest"
+COLLECTION = "pytest collection"
+PYTEST = "pytest run"
+OUTSIDE = "start-up and exit"
 
 #: the categories in the order they are shown
-CATEGORIES = (IMPLEMENTATION, CHECKS, FIXTURES, TEMPORARY, RECORDS, SELECTION, START, PYTEST)
+CATEGORIES = (IMPLEMENTATION, GUARD, CHECKS, FIXTURES, TEMPORARY, RECORDS, SELECTION, START, COLLECTION, PYTEST, OUTSIDE)
 
 DESCRIPTIONS = {
     IMPLEMENTATION: "inside the adapter's verbs",
+    GUARD: "around each adapter call: handing it to the guard's thread and back, naming errors",
     CHECKS: "test bodies outside the adapter: comparisons, reference reader and validator",
     FIXTURES: "the kit's fixtures: fixture stores from the cache, written stores, expected arrays",
     TEMPORARY: "tmp_path and tmp_path_factory: creating and removing temporary folders",
     RECORDS: "the kit's report hooks: expectations, outcomes, the results JSON, the summary",
     SELECTION: "the kit's collection hooks: parametrization, requirement IDs, features",
     START: "the kit's configuration hooks: loading the adapter and the expectations",
-    PYTEST: "the rest: imports, pytest's collection, run protocol and hooks",
+    COLLECTION: "pytest collecting the tests, outside the kit's hooks",
+    PYTEST: "pytest running the tests: run protocol, fixture machinery, reports, its own hooks",
+    OUTSIDE: "the rest: imports, command line, plugin loading, exit",
 }
 
 _TEMPORARY_FIXTURES = frozenset({"tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory"})
@@ -113,10 +121,10 @@ class Clock:
         return call
 
     def shares(self, finished: float) -> dict[str, float]:
-        """Seconds per category; what no interval covered is pytest's."""
+        """Seconds per category; what no interval covered is start-up and exit."""
         wall = finished - self.started
         seconds = {category: self.totals.get(category, 0.0) for category in CATEGORIES}
-        seconds[PYTEST] += wall - sum(self.totals.values())
+        seconds[OUTSIDE] += wall - sum(self.totals.values())
         return seconds
 
 
@@ -156,6 +164,28 @@ class OverheadPlugin:
         self.adapter = f"{adapter.name} {adapter.version()}"
         for verb in adapter_verbs(Adapter):
             setattr(adapter, verb, self.clock.timed(IMPLEMENTATION, getattr(adapter, verb)))
+        from .calls import GuardedAdapter
+
+        original = GuardedAdapter.call
+        GuardedAdapter.call = self.clock.timed(GUARD, original)  # type: ignore[method-assign]
+        session.config.add_cleanup(lambda: setattr(GuardedAdapter, "call", original))
+
+    # ---- pytest's own phases ---------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_cmdline_main(self, config: pytest.Config) -> Iterator[None]:
+        self.clock.begin(PYTEST)
+        try:
+            return (yield)
+        finally:
+            self.clock.end()
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> Iterator[None]:
+        self.clock.begin(COLLECTION)
+        try:
+            return (yield)
+        finally:
+            self.clock.end()
 
     # ---- fixtures, tests ------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True, tryfirst=True)

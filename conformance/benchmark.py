@@ -30,8 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def _timed(*args: str) -> float:
@@ -117,7 +117,7 @@ def kit_overhead(impl: str, cases: str | None = None, cache_dir: str | None = No
     kit = wall - seconds[overhead.IMPLEMENTATION]
     return {
         "implementation": plugin.adapter or impl,
-        "command": "zarr-conformance " + " ".join(a for i, a in enumerate(argv) if a != "--progress" and argv[i - 1] != "--progress"),
+        "command": "zarr-conformance " + " ".join(argv[:5] + argv[7:]),  # without --progress none
         "tests": plugin.tests,
         "summary": document.get("summary", {}),
         "wall_s": wall,
@@ -150,7 +150,8 @@ def _run_measured(argv: list[str], plugin: object, profile: Path | None) -> tupl
     overhead.ACTIVE = plugin  # type: ignore[assignment]
     output = io.StringIO()
     try:
-        with _environment("PYTEST_PLUGINS", plugins), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        with (_environment("PYTEST_PLUGINS", plugins), contextlib.redirect_stdout(output),
+              contextlib.redirect_stderr(output)):
             if profile is None:
                 return cli.main(argv), output.getvalue()
             import cProfile
@@ -184,15 +185,17 @@ def overhead_table(measured: dict[str, object]) -> str:
 
     seconds: dict[str, float] = measured["seconds"]  # type: ignore[assignment]
     wall: float = measured["wall_s"]  # type: ignore[assignment]
-    lines = [f"{measured['command']}: {measured['implementation']}, {measured['tests']} tests, "
-             f"wall {wall:.1f} s{' (profiled)' if measured['profiled'] else ''}",
+    lines = [(f"{measured['command']}: {measured['implementation']}, {measured['tests']} tests, "
+              f"wall {wall:.1f} s{' (profiled)' if measured['profiled'] else ''}"),
              f"{'where the time goes':<21}{'seconds':>8}{'share':>8}  what"]
     for category in CATEGORIES:
-        lines.append(f"{category:<21}{seconds[category]:>8.2f}{seconds[category] / wall:>8.1%}  {DESCRIPTIONS[category]}")
+        share = seconds[category] / wall
+        lines.append(f"{category:<21}{seconds[category]:>8.2f}{share:>8.1%}  {DESCRIPTIONS[category]}")
     lines.append(f"{'the kit, in all':<21}{wall - seconds[CATEGORIES[0]]:>8.2f}{measured['kit_share']:>8.1%}  "
                  "everything but the implementation")
     removed = measured["tmp_path_removed_after_s"]
-    lines.append(f"tmp_path folders left behind: {measured['tmp_path_left_bytes'] / 1e6:.1f} MB on disk, "  # type: ignore[operator]
+    left: int = measured["tmp_path_left_bytes"]  # type: ignore[assignment]
+    lines.append(f"tmp_path folders left behind: {left / 1e6:.1f} MB on disk, "
                  f"{measured['tmp_path_left_entries']} files and folders"
                  + (f" (removed in the background {removed:.1f} s after the run)" if removed is not None else ""))
     return "\n".join(lines)
@@ -211,10 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overhead", action="store_true",
                         help="split one run's wall time between the implementation and the kit's own work")
     parser.add_argument("--cases", metavar="REGEX", help="with --overhead: only cases whose id matches")
-    parser.add_argument("--cache-dir", metavar="DIR", help="with --overhead: the fixture cache (default: the run's default)")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="with --overhead: the fixture cache (default: the run's default)")
     parser.add_argument("--profile", metavar="FILE", type=Path,
                         help="with --overhead: also profile the run with cProfile into FILE and show its top functions")
-    parser.add_argument("--results", metavar="PATH", type=Path, help="with --overhead: keep the run's results JSON at PATH")
+    parser.add_argument("--results", metavar="PATH", type=Path,
+                        help="with --overhead: keep the run's results JSON at PATH")
     parser.add_argument("--json", action="store_true", help="print the measurements as one JSON document")
     args = parser.parse_args(argv)
     if args.repeats is None:
@@ -239,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="zarr-conformance-bench-") as cache:
             timing = matrix_parallelism(args.matrix, max(args.repeats, 1), Path(cache))
         measured["matrix"] = timing
-        say(f"default matrix: 1 at a time {timing['serial_s']:.0f} s, {args.matrix} at a time {timing['parallel_s']:.0f} s, "
+        say(f"default matrix: 1 at a time {timing['serial_s']:.0f} s, "
+            f"{args.matrix} at a time {timing['parallel_s']:.0f} s, "
             f"ratio {timing['ratio']:.2f} (median of {max(args.repeats, 1)}, alternated)")
     for spec in args.env:
         times = environment_times(spec)

@@ -27,8 +27,9 @@ import threading
 import time
 import types
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,8 @@ PYTEST = "pytest run"
 OUTSIDE = "start-up and exit"
 
 #: the categories in the order they are shown
-CATEGORIES = (IMPLEMENTATION, GUARD, CHECKS, FIXTURES, TEMPORARY, RECORDS, SELECTION, START, COLLECTION, PYTEST, OUTSIDE)
+CATEGORIES = (IMPLEMENTATION, GUARD, CHECKS, FIXTURES, TEMPORARY, RECORDS, SELECTION, START, COLLECTION, PYTEST,
+              OUTSIDE)
 
 DESCRIPTIONS = {
     IMPLEMENTATION: "inside the adapter's verbs",
@@ -189,7 +191,8 @@ class OverheadPlugin:
 
     # ---- fixtures, tests ------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Iterator[None]:
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any],
+                             request: pytest.FixtureRequest) -> Iterator[None]:
         category = TEMPORARY if fixturedef.argname in _TEMPORARY_FIXTURES else FIXTURES
         self.clock.begin(category)
         try:

@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("zarr")
 
-from zarr_conformance import benchmark  # noqa: E402
-from zarr_conformance.overhead import CATEGORIES, IMPLEMENTATION, adapter_verbs  # noqa: E402
+from zarr_conformance import benchmark
+from zarr_conformance.overhead import CATEGORIES, IMPLEMENTATION, adapter_verbs
 
 CASES = r"^(v3-int32|v2-int32-le)$"
 

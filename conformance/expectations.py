@@ -34,6 +34,9 @@ from packaging.version import InvalidVersion, Version
 from .runspec import SHIPPED
 from .stash import ADAPTER_KEY, RUNSPEC_KEY, STALE_KEY
 
+#: yaml.safe_load's loader, from libyaml when PyYAML has it (ten times faster, the same documents)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ExpectationsError(Exception):
     pass
@@ -77,7 +80,7 @@ def load(source: str) -> tuple[str, list[Expectation]]:
     else:
         text = Path(source).read_text(encoding="utf-8")
         label = source
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=_SAFE_LOADER) or {}
     if not isinstance(data, dict) or not isinstance(data.get("expectations", []), list):
         raise ExpectationsError(f"{label}: expected a mapping with an 'expectations' list")
     out = []

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
+#: yaml.safe_load's loader, from libyaml when PyYAML has it (ten times faster, the same documents)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 if TYPE_CHECKING:
     from .fixtures.cases import Case
 
@@ -79,7 +82,7 @@ class Requirement:
 @cache
 def catalogue() -> dict[str, Requirement]:
     text = resources.files(__package__).joinpath("data/requirements.yaml").read_text(encoding="utf-8")
-    return {entry["id"]: Requirement(**entry) for entry in yaml.safe_load(text)["requirements"]}
+    return {entry["id"]: Requirement(**entry) for entry in yaml.load(text, Loader=_SAFE_LOADER)["requirements"]}
 
 
 def describe(requirement_id: str) -> str:

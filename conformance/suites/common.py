@@ -15,7 +15,7 @@ from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_t
 from ..fixtures.writer import Fixture
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=None)  # all of them: the whole catalogue's expected arrays take well under 1 MB
 def _expected(root: Path) -> np.ndarray:
     return np.load(root / "expected.npy", allow_pickle=False)
 

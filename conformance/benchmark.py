@@ -110,7 +110,6 @@ def kit_overhead(impl: str, cases: str | None = None, cache_dir: str | None = No
         if code not in (0, 1):
             raise RuntimeError(f"zarr-conformance {' '.join(argv)} could not complete (exit code {code}):\n{output}")
         document = json.loads(results.read_text(encoding="utf-8"))
-        removal = _removal_time(plugin.basetemp, finished)
         left_bytes, left_entries = overhead.disk_usage(plugin.basetemp)
     seconds = clock.shares(finished)
     wall = finished - started
@@ -128,19 +127,8 @@ def kit_overhead(impl: str, cases: str | None = None, cache_dir: str | None = No
         "calls": {category: clock.counts.get(category, 0) for category in overhead.CATEGORIES},
         "tmp_path_left_bytes": left_bytes,
         "tmp_path_left_entries": left_entries,
-        "tmp_path_removed_after_s": removal,
         "profiled": profile is not None,
     }
-
-
-def _removal_time(basetemp: Path | None, finished: float, patience: float = 120.0) -> float | None:
-    """Seconds after the run until its ``tmp_path`` folders were gone (about 0: a green run removes them itself,
-    inside its measured wall time); None if they were kept."""
-    while basetemp is not None and basetemp.exists():
-        if time.perf_counter() - finished > patience:
-            return None
-        time.sleep(0.1)
-    return None if basetemp is None else time.perf_counter() - finished
 
 
 def _run_measured(argv: list[str], plugin: object, profile: Path | None) -> tuple[int, str]:
@@ -194,11 +182,9 @@ def overhead_table(measured: dict[str, object]) -> str:
         lines.append(f"{category:<21}{seconds[category]:>8.2f}{share:>8.1%}  {DESCRIPTIONS[category]}")
     lines.append(f"{'the kit, in all':<21}{wall - seconds[CATEGORIES[0]]:>8.2f}{measured['kit_share']:>8.1%}  "
                  "everything but the implementation")
-    removed = measured["tmp_path_removed_after_s"]
     left: int = measured["tmp_path_left_bytes"]  # type: ignore[assignment]
     lines.append(f"tmp_path folders left behind: {left / 1e6:.1f} MB on disk, "
-                 f"{measured['tmp_path_left_entries']} files and folders"
-                 + (f" (removed in the background {removed:.1f} s after the run)" if removed is not None else ""))
+                 f"{measured['tmp_path_left_entries']} files and folders")
     return "\n".join(lines)
 
 

@@ -8,8 +8,9 @@ name, the fill value as a NumPy scalar of that dtype, codecs as name and configu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -16,8 +16,9 @@ import subprocess
 import tempfile
 import threading
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -7,7 +7,8 @@ The helpers hide their own frames from tracebacks.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

@@ -8,7 +8,8 @@ nothing about gzip support), hierarchy cases towards ``groups`` and their format
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .fixtures.cases import Case
 from .support import case_dtype_name

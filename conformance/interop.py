@@ -22,9 +22,10 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .fixtures.cases import Case
 from .fixtures.writer import CASE_FILE, EXPECTED_FILE, STORE_DIR, ensure_fixture

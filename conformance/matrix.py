@@ -26,11 +26,12 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from . import __version__
 from .adapters.implementations import default_specs
@@ -243,7 +244,7 @@ def _exit_status(code: int, timed_out: bool, run_timeout: float) -> str:
     return f"exit code {code}"
 
 
-def run_matrix(opts: MatrixSpec, display: "Display") -> dict[str, Any]:
+def run_matrix(opts: MatrixSpec, display: Display) -> dict[str, Any]:
     """Run both phases and return the merged results document (also written to ``OUT/results.json``)."""
     from .fixtures.cases import load_catalogue, load_extra
     from .interop import write_reference_stores
@@ -355,7 +356,7 @@ def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entri
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "kit_version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "duration": round(seconds, 1),
         "jobs": jobs,
         "expectations": expectations_label,

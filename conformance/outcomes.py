@@ -10,9 +10,10 @@ a test to the plugin, which records them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Iterable
+from typing import Any
 
 import pytest
 

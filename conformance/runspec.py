@@ -14,9 +14,10 @@ import argparse
 import json
 import re
 import shlex
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 SCHEMA = "zarr-conformance/runspec"
 SCHEMA_VERSION = 1

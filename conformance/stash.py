@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from .adapters.base import Adapter
-    from .expectations import Expectation
-    from .fixtures.cases import Case
-    from .runspec import RunSpec
+    pass
 
 #: config: the options of this run
 RUNSPEC_KEY = pytest.StashKey["RunSpec"]()

@@ -13,10 +13,11 @@ codec, one class implementing it in ``zarr_conformance.fixtures`` (see
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 CodecKind = Literal["array -> array", "array -> bytes", "bytes -> bytes"]
 

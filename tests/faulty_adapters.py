@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from zarr_conformance.adapters.base import ArrayInfo, Selection
-from zarr_conformance.adapters.selection import BasicSelection
 from zarr_conformance.adapters.reference import ReferenceAdapter
+from zarr_conformance.adapters.selection import BasicSelection
 from zarr_conformance.fixtures import keys, reader
 from zarr_conformance.fixtures.codecs import Bytes
 from zarr_conformance.fixtures.dtypes import fill_array

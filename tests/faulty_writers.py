@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
-
-from zarr_conformance.adapters.base import ArraySpec, GroupInfo, Selection
 from zarr_conformance.adapters.arrayspec import CodecSpec
+from zarr_conformance.adapters.base import ArraySpec, GroupInfo, Selection
 from zarr_conformance.adapters.selection import BasicSelection
 from zarr_conformance.adapters.zarr_python import ZarrPythonAdapter
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zarr_conformance.fixtures.cases import CaseError, load_catalogue, load_entries
 from zarr_conformance.fixtures.reader import open_array, read_array
 from zarr_conformance.fixtures.writer import ensure_fixture

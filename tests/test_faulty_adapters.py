@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
 from suite_runs import Fault, assert_caught, run_suites
-
 
 FAULTS = [
     Fault("MissingChunksReadAsZero", r"^(v2-missing-chunks-fill-nonzero-slash|v3-fill-float32-nan|v3-sharded-uint16-missing-inner|v3-int16)$",

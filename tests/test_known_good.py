@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from suite_runs import failed, run_suites
 
 TESTS = Path(__file__).resolve().parent

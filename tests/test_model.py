@@ -6,11 +6,10 @@ import json
 
 import numpy as np
 import pytest
-
 from zarr_conformance.adapters.arrayspec import ArraySpec
+from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.adapters.selection import BasicSelection, Selection, SelectionError, Slice
 from zarr_conformance.calls import GuardedAdapter
-from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.fixtures.cases import load_catalogue
 from zarr_conformance.fixtures.dtypes import same_scalar
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from suite_runs import run_suites
-
 
 
 def test_header_names_implementation_version_and_capabilities(pytester, fixture_cache):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from zarr_conformance import vocabulary
 from zarr_conformance.adapters.base import Adapter, Capabilities, CapabilityError
 from zarr_conformance.fixtures.cases import load_entries
@@ -14,7 +13,7 @@ from zarr_conformance.fixtures.errors import CaseError
 
 def test_a_misspelt_capability_value_is_an_error_naming_the_adapter():
     with pytest.raises(CapabilityError) as caught:
-        class Typo(Adapter):  # noqa: F841 - the class statement itself is what fails
+        class Typo(Adapter):
             name = "typo"
             capabilities = Capabilities.from_dict({"read_formats": [3], "dtypes": ["float23", "int8"],
                                                    "features": ["shardng"]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_t
 from ..fixtures.writer import Fixture
 
 
-@lru_cache(maxsize=None)  # all of them: the whole catalogue's expected arrays take well under 1 MB
+@cache  # all of them: the whole catalogue's expected arrays take well under 1 MB
 def _expected(root: Path) -> np.ndarray:
     return np.load(root / "expected.npy", allow_pickle=False)
 

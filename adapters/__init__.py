@@ -4,6 +4,4 @@ Only an adapter's own module imports its implementation; nothing here imports on
 """
 
 if __name__ != "zarr_conformance.adapters":  # pragma: no cover
-    raise ImportError(
-        f"this folder is the package 'zarr_conformance.adapters'; it cannot be imported as {__name__!r}"
-    )
+    raise ImportError(f"this folder is the package 'zarr_conformance.adapters'; it cannot be imported as {__name__!r}")

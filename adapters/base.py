@@ -24,8 +24,16 @@ from ..vocabulary import CAPABILITY_VALUES
 from .arrayspec import ArraySpec
 from .selection import Selection
 
-__all__ = ["Adapter", "ArrayInfo", "ArraySpec", "Capabilities", "CapabilityError", "GroupInfo", "NotSupported",
-           "Selection"]
+__all__ = [
+    "Adapter",
+    "ArrayInfo",
+    "ArraySpec",
+    "Capabilities",
+    "CapabilityError",
+    "GroupInfo",
+    "NotSupported",
+    "Selection",
+]
 
 
 class NotSupported(Exception):

@@ -87,8 +87,12 @@ def _copy_kit(target: Path) -> None:
         shutil.rmtree(target)
     for name, folder in packages.items():
         destination = target.joinpath(*name.split("."))
-        shutil.copytree(folder, destination, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "test_*.py", "cases", "data"))
+        shutil.copytree(
+            folder,
+            destination,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "test_*.py", "cases", "data"),
+        )
     stamp.write_text(digest.hexdigest())
 
 
@@ -138,7 +142,9 @@ def _ensure_node(plan: Recipe) -> Environment:
 
     def install() -> str:
         root.mkdir(parents=True)
-        (root / "package.json").write_text(json.dumps({"name": "zarr-conformance-worker", "private": True, "type": "module"}))
+        (root / "package.json").write_text(
+            json.dumps({"name": "zarr-conformance-worker", "private": True, "type": "module"})
+        )
         _run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root), *packages], what)
         return "npm"
 

@@ -217,8 +217,10 @@ def parse_table(text: str, source: str = "implementations.yaml") -> dict[str, Im
         for i, rule in enumerate(row.rules):
             target = rows.get(rule.adapter) if rule.adapter else None
             if rule.adapter is not None and (target is None or not target.in_process):
-                raise ImplementationsError(f"{source}: implementation {row.name!r}, rule #{i + 1}: adapter "
-                                           f"{rule.adapter!r} is not a python row of the table")
+                raise ImplementationsError(
+                    f"{source}: implementation {row.name!r}, rule #{i + 1}: adapter "
+                    f"{rule.adapter!r} is not a python row of the table"
+                )
     return rows
 
 

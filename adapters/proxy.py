@@ -52,8 +52,13 @@ class WorkerAdapter(Adapter):
 
     out_of_process = True
 
-    def __init__(self, command: list[str], env: Mapping[str, str] | None = None, label: str | None = None,
-                 call_timeout: float = BY_NAME["timeout"].default) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        env: Mapping[str, str] | None = None,
+        label: str | None = None,
+        call_timeout: float = BY_NAME["timeout"].default,
+    ) -> None:
         self.command = list(command)
         self.env = {**os.environ, **(env or {}), "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.as_json())}
         self.label = label or " ".join(command)
@@ -72,8 +77,14 @@ class WorkerAdapter(Adapter):
         self._lines = queue.Queue()
         self._stderr = collections.deque(maxlen=20)
         self._process = subprocess.Popen(
-            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", bufsize=1, env=self.env,
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+            env=self.env,
         )
         process = self._process
         threading.Thread(target=self._pump_stdout, args=(process, self._lines), daemon=True).start()
@@ -81,10 +92,14 @@ class WorkerAdapter(Adapter):
         hello = self._receive(STARTUP_TIMEOUT, "the handshake")
         if not isinstance(hello, dict) or hello.get("protocol") != protocol.PROTOCOL:
             self._kill()
-            raise WorkerCrashed(f"worker {self.label} did not greet with the {protocol.PROTOCOL} handshake: {hello!r}{self._tail()}")
+            raise WorkerCrashed(
+                f"worker {self.label} did not greet with the {protocol.PROTOCOL} handshake: {hello!r}{self._tail()}"
+            )
         if hello.get("protocol_version") != protocol.PROTOCOL_VERSION:
             self._kill()
-            raise WorkerCrashed(f"worker {self.label} speaks protocol version {hello.get('protocol_version')}, the kit {protocol.PROTOCOL_VERSION}")
+            raise WorkerCrashed(
+                f"worker {self.label} speaks protocol version {hello.get('protocol_version')}, the kit {protocol.PROTOCOL_VERSION}"
+            )
         self.name = hello["name"]
         self._version = hello["version"]
         try:
@@ -122,7 +137,9 @@ class WorkerAdapter(Adapter):
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
             self._kill()
-            raise CallTimedOut(f"worker {self.label} did not answer {what} within {timeout:g} s (killed){self._tail()}") from None
+            raise CallTimedOut(
+                f"worker {self.label} did not answer {what} within {timeout:g} s (killed){self._tail()}"
+            ) from None
         if line is _EOF:
             code = self._process.wait() if self._process is not None else None
             self._process = None
@@ -131,7 +148,9 @@ class WorkerAdapter(Adapter):
             return json.loads(line)
         except json.JSONDecodeError:
             self._kill()
-            raise WorkerCrashed(f"worker {self.label} answered {what} with garbage: {line[:200]!r}{self._tail()}") from None
+            raise WorkerCrashed(
+                f"worker {self.label} answered {what} with garbage: {line[:200]!r}{self._tail()}"
+            ) from None
 
     def request(self, verb: str, **args: Any) -> Any:
         if self._process is None or self._process.poll() is not None:

@@ -75,8 +75,9 @@ def adapter_class(spec: str | Named | Target) -> type[Adapter]:
             raise AdapterLoadError(f"adapter {name!r} needs the module {row.module!r}, which is not installed here")
         return _import_target(row.adapter, f"adapter {name!r}")
     if row is not None:
-        raise AdapterLoadError(f"adapter {name!r} runs on {row.runtime}, never in process: ask for {name!r} "
-                               f"or {row.spec('VERSION')!r}")
+        raise AdapterLoadError(
+            f"adapter {name!r} runs on {row.runtime}, never in process: ask for {name!r} or {row.spec('VERSION')!r}"
+        )
     eps = _entry_points()
     if name in eps:
         try:
@@ -112,8 +113,9 @@ def load_adapter(spec: str) -> Adapter:
 
 def _latest_in_environment() -> set[str]:
     """Names that get an environment with their newest release: installable, and not runnable here."""
-    return {name for name, row in table().items()
-            if row.package is not None and not (row.in_process and _importable(row))}
+    return {
+        name for name, row in table().items() if row.package is not None and not (row.in_process and _importable(row))
+    }
 
 
 def _load_hosted(spec: str, parsed: Hosted) -> Adapter:

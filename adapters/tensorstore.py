@@ -23,16 +23,18 @@ def _spec(store: Path, path: str) -> dict[str, Any]:
 
 class TensorstoreAdapter(Adapter):
     name: ClassVar[str] = "tensorstore"
-    capabilities: ClassVar[Capabilities] = Capabilities.from_dict({
-        "read_formats": [2, 3],
-        "write_formats": [2, 3],
-        # tensorstore refuses v2 "<U" dtypes and maps "|S" to bytes along an extra dimension
-        "dtypes": vocabulary.data_types(core=True),
-        "codecs": vocabulary.v3_codecs(),
-        "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "bz2"],
-        "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
-        "features": ["strided_selection", "sharding", "dimension_names", "fortran_order", "resize"],
-    })
+    capabilities: ClassVar[Capabilities] = Capabilities.from_dict(
+        {
+            "read_formats": [2, 3],
+            "write_formats": [2, 3],
+            # tensorstore refuses v2 "<U" dtypes and maps "|S" to bytes along an extra dimension
+            "dtypes": vocabulary.data_types(core=True),
+            "codecs": vocabulary.v3_codecs(),
+            "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "bz2"],
+            "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
+            "features": ["strided_selection", "sharding", "dimension_names", "fortran_order", "resize"],
+        }
+    )
 
     def version(self) -> str:
         return ts.__version__ if hasattr(ts, "__version__") else _distribution_version()
@@ -67,8 +69,11 @@ class TensorstoreAdapter(Adapter):
         if spec.zarr_format == 2:
             ts_spec["driver"] = "zarr"
             ts_spec["metadata"] = {
-                "shape": list(spec.shape), "chunks": list(spec.grid_shape), "dtype": spec.dtype.str,
-                "order": spec.order, "dimension_separator": spec.separator,
+                "shape": list(spec.shape),
+                "chunks": list(spec.grid_shape),
+                "dtype": spec.dtype.str,
+                "order": spec.order,
+                "dimension_separator": spec.separator,
                 "compressor": spec.compressor.to_numcodecs() if spec.compressor else None,
                 "filters": [f.to_numcodecs() for f in spec.filters] if spec.filters is not None else None,
             }
@@ -77,7 +82,8 @@ class TensorstoreAdapter(Adapter):
         else:
             ts_spec["driver"] = "zarr3"
             ts_spec["metadata"] = {
-                "shape": list(spec.shape), "data_type": spec.data_type,
+                "shape": list(spec.shape),
+                "data_type": spec.data_type,
                 "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": list(spec.grid_shape)}},
                 "chunk_key_encoding": {"name": spec.chunk_key_encoding, "configuration": {"separator": spec.separator}},
                 "codecs": [c.to_json() for c in spec.codecs],

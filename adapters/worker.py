@@ -28,8 +28,9 @@ def _handlers(adapter: Adapter) -> dict[str, Callable[[dict[str, Any]], Any]]:
         "open_array": lambda a: protocol.encode_array_info(adapter.open_array(store(a), a["path"])),
         "read": lambda a: _read(adapter, store(a), a),
         "create_array": lambda a: adapter.create_array(store(a), a["path"], ArraySpec.from_json(a["spec"])),
-        "write": lambda a: adapter.write(store(a), a["path"], Selection.from_json(a["selection"]),
-                                         protocol.load_npy(Path(a["data"]))),
+        "write": lambda a: adapter.write(
+            store(a), a["path"], Selection.from_json(a["selection"]), protocol.load_npy(Path(a["data"]))
+        ),
         "resize": lambda a: adapter.resize(store(a), a["path"], tuple(a["shape"])),
         "create_group": lambda a: adapter.create_group(store(a), a["path"], a["zarr_format"], a["attributes"]),
         "open_group": lambda a: protocol.encode_group_info(adapter.open_group(store(a), a["path"])),
@@ -53,13 +54,15 @@ def serve(adapter: Adapter, requests: TextIO, responses: TextIO) -> None:
         responses.write(json.dumps(document) + "\n")
         responses.flush()
 
-    send({
-        "protocol": protocol.PROTOCOL,
-        "protocol_version": protocol.PROTOCOL_VERSION,
-        "name": adapter.name,
-        "version": adapter.version(),
-        "capabilities": adapter.capabilities.to_dict(),
-    })
+    send(
+        {
+            "protocol": protocol.PROTOCOL,
+            "protocol_version": protocol.PROTOCOL_VERSION,
+            "name": adapter.name,
+            "version": adapter.version(),
+            "capabilities": adapter.capabilities.to_dict(),
+        }
+    )
     handlers = _handlers(adapter)
     for line in requests:
         if not line.strip():
@@ -72,7 +75,9 @@ def serve(adapter: Adapter, requests: TextIO, responses: TextIO) -> None:
             handler = handlers[request["verb"]]
             send({"id": request["id"], "result": handler(request.get("args", {}))})
         except NotSupported as exc:
-            send({"id": request.get("id"), "error": {"type": "NotSupported", "message": str(exc), "not_supported": True}})
+            send(
+                {"id": request.get("id"), "error": {"type": "NotSupported", "message": str(exc), "not_supported": True}}
+            )
         except Exception as exc:
             send({"id": request.get("id"), "error": {"type": type(exc).__name__, "message": str(exc)}})
     adapter.close()

@@ -30,8 +30,16 @@ class ZarrPythonAdapter(Adapter):
             "codecs": vocabulary.v3_codecs(),
             "v2_codecs": vocabulary.v2_codecs(),
             "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
-            "features": ["strided_selection", "sharding", "groups", "attributes", "dimension_names", "fortran_order", "resize",
-                         "consolidated_metadata"],
+            "features": [
+                "strided_selection",
+                "sharding",
+                "groups",
+                "attributes",
+                "dimension_names",
+                "fortran_order",
+                "resize",
+                "consolidated_metadata",
+            ],
         }
     )
 
@@ -74,9 +82,7 @@ class ZarrPythonAdapter(Adapter):
             group = zarr.open_consolidated(store=local, path=path, mode="r")
         else:
             group = zarr.open_group(store=local, path=path, mode="r", use_consolidated=False)
-        return {
-            name: "group" if isinstance(node, zarr.Group) else "array" for name, node in group.members()
-        }
+        return {name: "group" if isinstance(node, zarr.Group) else "array" for name, node in group.members()}
 
     # ---- writing ------------------------------------------------------------------------
 

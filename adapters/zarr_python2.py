@@ -16,13 +16,22 @@ from .base import Adapter, ArrayInfo, ArraySpec, Capabilities, GroupInfo, Select
 
 class ZarrPython2Adapter(Adapter):
     name: ClassVar[str] = "zarr-python"
-    capabilities: ClassVar[Capabilities] = Capabilities.from_dict({
-        "read_formats": [2],
-        "write_formats": [2],
-        "dtypes": vocabulary.data_types(zarr_format=2),
-        "v2_codecs": vocabulary.v2_codecs(),
-        "features": ["strided_selection", "groups", "attributes", "fortran_order", "resize", "consolidated_metadata"],
-    })
+    capabilities: ClassVar[Capabilities] = Capabilities.from_dict(
+        {
+            "read_formats": [2],
+            "write_formats": [2],
+            "dtypes": vocabulary.data_types(zarr_format=2),
+            "v2_codecs": vocabulary.v2_codecs(),
+            "features": [
+                "strided_selection",
+                "groups",
+                "attributes",
+                "fortran_order",
+                "resize",
+                "consolidated_metadata",
+            ],
+        }
+    )
 
     def version(self) -> str:
         return zarr.__version__
@@ -34,9 +43,14 @@ class ZarrPython2Adapter(Adapter):
         array = zarr.open_array(store=str(store), path=path, mode="r")
         fill = array.fill_value  # zarr 2 keeps it as a Python scalar; report it in the array's type
         return ArrayInfo(
-            zarr_format=2, shape=tuple(array.shape), dtype=np.dtype(array.dtype), chunks=tuple(array.chunks),
-            shards=None, fill_value=None if fill is None else np.asarray(fill, dtype=array.dtype)[()],
-            attributes=array.attrs.asdict(), dimension_names=None,
+            zarr_format=2,
+            shape=tuple(array.shape),
+            dtype=np.dtype(array.dtype),
+            chunks=tuple(array.chunks),
+            shards=None,
+            fill_value=None if fill is None else np.asarray(fill, dtype=array.dtype)[()],
+            attributes=array.attrs.asdict(),
+            dimension_names=None,
         )
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
@@ -45,8 +59,13 @@ class ZarrPython2Adapter(Adapter):
 
     def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
         array = zarr.create(
-            store=str(store), path=path or None, shape=spec.shape, chunks=spec.grid_shape,
-            dtype=spec.dtype.str, fill_value=spec.fill_value, order=spec.order,
+            store=str(store),
+            path=path or None,
+            shape=spec.shape,
+            chunks=spec.grid_shape,
+            dtype=spec.dtype.str,
+            fill_value=spec.fill_value,
+            order=spec.order,
             compressor=numcodecs.get_codec(spec.compressor.to_numcodecs()) if spec.compressor else None,
             filters=[numcodecs.get_codec(f.to_numcodecs()) for f in spec.filters or ()] or None,
             dimension_separator=spec.separator,

@@ -19,12 +19,14 @@ class ZarrsAdapter(ZarrPythonAdapter):
     name: ClassVar[str] = "zarrs"
     # zarrs-python's pipeline handles neither strided selections nor v2 order "F",
     # the S/U dtypes or the delta filter: it refuses them in strict mode
-    capabilities: ClassVar[Capabilities] = Capabilities.from_dict({
-        **ZarrPythonAdapter.capabilities.to_dict(),
-        "dtypes": sorted(ZarrPythonAdapter.capabilities.dtypes - {"fixed_bytes", "fixed_length_utf32"}),
-        "v2_codecs": sorted(ZarrPythonAdapter.capabilities.v2_codecs - {"delta"}),
-        "features": sorted(ZarrPythonAdapter.capabilities.features - {"strided_selection", "fortran_order"}),
-    })
+    capabilities: ClassVar[Capabilities] = Capabilities.from_dict(
+        {
+            **ZarrPythonAdapter.capabilities.to_dict(),
+            "dtypes": sorted(ZarrPythonAdapter.capabilities.dtypes - {"fixed_bytes", "fixed_length_utf32"}),
+            "v2_codecs": sorted(ZarrPythonAdapter.capabilities.v2_codecs - {"delta"}),
+            "features": sorted(ZarrPythonAdapter.capabilities.features - {"strided_selection", "fortran_order"}),
+        }
+    )
 
     def __init__(self) -> None:
         zarr.config.set({"codec_pipeline.path": "zarrs.ZarrsCodecPipeline", "codec_pipeline.strict": True})

@@ -10,8 +10,6 @@ Importing this package imports no Zarr implementation.
 """
 
 if __name__ != "zarr_conformance":  # pragma: no cover - exercised in tests/test_packaging.py
-    raise ImportError(
-        f"this folder is the package 'zarr_conformance'; it cannot be imported as {__name__!r}"
-    )
+    raise ImportError(f"this folder is the package 'zarr_conformance'; it cannot be imported as {__name__!r}")
 
 __version__ = "0.1.0"

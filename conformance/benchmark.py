@@ -54,8 +54,11 @@ def suite_overhead(impl: str, repeats: int, cache: Path) -> dict[str, float]:
     for _ in range(repeats):
         in_process.append(_run_suite(impl, cache))
         worker.append(_run_suite(f"worker:{impl}", cache))
-    return {"in_process_s": statistics.median(in_process), "worker_s": statistics.median(worker),
-            "ratio": statistics.median(worker) / statistics.median(in_process)}
+    return {
+        "in_process_s": statistics.median(in_process),
+        "worker_s": statistics.median(worker),
+        "ratio": statistics.median(worker) / statistics.median(in_process),
+    }
 
 
 def _run_matrix(jobs: int, cache: Path, out: Path) -> float:
@@ -69,8 +72,11 @@ def matrix_parallelism(jobs: int, repeats: int, cache: Path) -> dict[str, float]
     for _ in range(repeats):
         serial.append(_run_matrix(1, cache, out))
         parallel.append(_run_matrix(jobs, cache, out))
-    return {"serial_s": statistics.median(serial), "parallel_s": statistics.median(parallel),
-            "ratio": statistics.median(parallel) / statistics.median(serial)}
+    return {
+        "serial_s": statistics.median(serial),
+        "parallel_s": statistics.median(parallel),
+        "ratio": statistics.median(parallel) / statistics.median(serial),
+    }
 
 
 def environment_times(spec: str) -> dict[str, float]:
@@ -90,8 +96,13 @@ def environment_times(spec: str) -> dict[str, float]:
     return {"cold_s": cold, "warm_s": warm}
 
 
-def kit_overhead(impl: str, cases: str | None = None, cache_dir: str | None = None, results: Path | None = None,
-                 profile: Path | None = None) -> dict[str, object]:
+def kit_overhead(
+    impl: str,
+    cases: str | None = None,
+    cache_dir: str | None = None,
+    results: Path | None = None,
+    profile: Path | None = None,
+) -> dict[str, object]:
     """One ``zarr-conformance run`` of ``impl`` with its wall time split by category (seconds and shares)."""
     started = time.perf_counter()
     from . import overhead
@@ -139,8 +150,11 @@ def _run_measured(argv: list[str], plugin: object, profile: Path | None) -> tupl
     overhead.ACTIVE = plugin  # type: ignore[assignment]
     output = io.StringIO()
     try:
-        with (_environment("PYTEST_PLUGINS", plugins), contextlib.redirect_stdout(output),
-              contextlib.redirect_stderr(output)):
+        with (
+            _environment("PYTEST_PLUGINS", plugins),
+            contextlib.redirect_stdout(output),
+            contextlib.redirect_stderr(output),
+        ):
             if profile is None:
                 return cli.main(argv), output.getvalue()
             import cProfile
@@ -174,39 +188,73 @@ def overhead_table(measured: dict[str, object]) -> str:
 
     seconds: dict[str, float] = measured["seconds"]  # type: ignore[assignment]
     wall: float = measured["wall_s"]  # type: ignore[assignment]
-    lines = [(f"{measured['command']}: {measured['implementation']}, {measured['tests']} tests, "
-              f"wall {wall:.1f} s{' (profiled)' if measured['profiled'] else ''}"),
-             f"{'where the time goes':<21}{'seconds':>8}{'share':>8}  what"]
+    lines = [
+        (
+            f"{measured['command']}: {measured['implementation']}, {measured['tests']} tests, "
+            f"wall {wall:.1f} s{' (profiled)' if measured['profiled'] else ''}"
+        ),
+        f"{'where the time goes':<21}{'seconds':>8}{'share':>8}  what",
+    ]
     for category in CATEGORIES:
         share = seconds[category] / wall
         lines.append(f"{category:<21}{seconds[category]:>8.2f}{share:>8.1%}  {DESCRIPTIONS[category]}")
-    lines.append(f"{'the kit, in all':<21}{wall - seconds[CATEGORIES[0]]:>8.2f}{measured['kit_share']:>8.1%}  "
-                 "everything but the implementation")
+    lines.append(
+        f"{'the kit, in all':<21}{wall - seconds[CATEGORIES[0]]:>8.2f}{measured['kit_share']:>8.1%}  "
+        "everything but the implementation"
+    )
     left: int = measured["tmp_path_left_bytes"]  # type: ignore[assignment]
-    lines.append(f"tmp_path folders left behind: {left / 1e6:.1f} MB on disk, "
-                 f"{measured['tmp_path_left_entries']} files and folders")
+    lines.append(
+        f"tmp_path folders left behind: {left / 1e6:.1f} MB on disk, "
+        f"{measured['tmp_path_left_entries']} files and folders"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m zarr_conformance.benchmark", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m zarr_conformance.benchmark",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--impl", default="zarr-python", help="in-process adapter to compare with its worker")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="alternated runs of each; 0 skips the suite comparison (default 3, or 0 with --overhead)")
-    parser.add_argument("--matrix", type=int, default=0, metavar="JOBS",
-                        help="also time the default matrix with 1 and with JOBS implementations at a time")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME==VERSION",
-                        help="environment to build cold and warm (repeatable)")
-    parser.add_argument("--overhead", action="store_true",
-                        help="split one run's wall time between the implementation and the kit's own work")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="alternated runs of each; 0 skips the suite comparison (default 3, or 0 with --overhead)",
+    )
+    parser.add_argument(
+        "--matrix",
+        type=int,
+        default=0,
+        metavar="JOBS",
+        help="also time the default matrix with 1 and with JOBS implementations at a time",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME==VERSION",
+        help="environment to build cold and warm (repeatable)",
+    )
+    parser.add_argument(
+        "--overhead",
+        action="store_true",
+        help="split one run's wall time between the implementation and the kit's own work",
+    )
     parser.add_argument("--cases", metavar="REGEX", help="with --overhead: only cases whose id matches")
-    parser.add_argument("--cache-dir", metavar="DIR",
-                        help="with --overhead: the fixture cache (default: the run's default)")
-    parser.add_argument("--profile", metavar="FILE", type=Path,
-                        help="with --overhead: also profile the run with cProfile into FILE and show its top functions")
-    parser.add_argument("--results", metavar="PATH", type=Path,
-                        help="with --overhead: keep the run's results JSON at PATH")
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="with --overhead: the fixture cache (default: the run's default)"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        type=Path,
+        help="with --overhead: also profile the run with cProfile into FILE and show its top functions",
+    )
+    parser.add_argument(
+        "--results", metavar="PATH", type=Path, help="with --overhead: keep the run's results JSON at PATH"
+    )
     parser.add_argument("--json", action="store_true", help="print the measurements as one JSON document")
     args = parser.parse_args(argv)
     if args.repeats is None:
@@ -225,15 +273,19 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="zarr-conformance-bench-") as cache:
             suite = suite_overhead(args.impl, args.repeats, Path(cache))
         measured["suite"] = suite
-        say(f"whole suite, {args.impl}: in process {suite['in_process_s']:.1f} s, "
-            f"worker {suite['worker_s']:.1f} s, ratio {suite['ratio']:.2f} (median of {args.repeats}, alternated)")
+        say(
+            f"whole suite, {args.impl}: in process {suite['in_process_s']:.1f} s, "
+            f"worker {suite['worker_s']:.1f} s, ratio {suite['ratio']:.2f} (median of {args.repeats}, alternated)"
+        )
     if args.matrix:
         with tempfile.TemporaryDirectory(prefix="zarr-conformance-bench-") as cache:
             timing = matrix_parallelism(args.matrix, max(args.repeats, 1), Path(cache))
         measured["matrix"] = timing
-        say(f"default matrix: 1 at a time {timing['serial_s']:.0f} s, "
+        say(
+            f"default matrix: 1 at a time {timing['serial_s']:.0f} s, "
             f"{args.matrix} at a time {timing['parallel_s']:.0f} s, "
-            f"ratio {timing['ratio']:.2f} (median of {max(args.repeats, 1)}, alternated)")
+            f"ratio {timing['ratio']:.2f} (median of {max(args.repeats, 1)}, alternated)"
+        )
     for spec in args.env:
         times = environment_times(spec)
         measured.setdefault("environments", {})[spec] = times  # type: ignore[index]

@@ -54,15 +54,20 @@ class AdapterCrash(Exception):
 
 
 #: verbs whose argument at this position must be of this type (the adapter contract)
-_TYPED_ARGUMENTS: dict[str, tuple[int, type]] = {"read": (2, Selection), "write": (2, Selection),
-                                                 "create_array": (2, ArraySpec)}
+_TYPED_ARGUMENTS: dict[str, tuple[int, type]] = {
+    "read": (2, Selection),
+    "write": (2, Selection),
+    "create_array": (2, ArraySpec),
+}
 
 
 def _check_arguments(verb: str, args: tuple[Any, ...]) -> None:
     """A suite passing the wrong type is the kit's bug: it must not read as the implementation's error."""
     position, expected = _TYPED_ARGUMENTS.get(verb, (-1, object))
     if 0 <= position < len(args) and not isinstance(args[position], expected):
-        raise TypeError(f"{verb}: argument {position} must be a {expected.__name__}, got {type(args[position]).__name__}")
+        raise TypeError(
+            f"{verb}: argument {position} must be a {expected.__name__}, got {type(args[position]).__name__}"
+        )
 
 
 class GuardedAdapter:

@@ -34,8 +34,14 @@ class ConformanceFailure(AssertionError):
             raise ValueError(f"a failure is one of {[str(k) for k in FAILURE_KINDS]}, not {kind!r}")
 
 
-def fail(observed: str, required: str, requirements: Iterable[str], fixture: Fixture | None, call: str | None,
-         kind: str = Outcome.FAIL) -> None:
+def fail(
+    observed: str,
+    required: str,
+    requirements: Iterable[str],
+    fixture: Fixture | None,
+    call: str | None,
+    kind: str = Outcome.FAIL,
+) -> None:
     __tracebackhide__ = True
     lines = [f"observed: {observed}", f"but the spec requires: {required}"]
     for requirement in requirements:
@@ -80,11 +86,23 @@ def check_array(
     __tracebackhide__ = True
     requirements = list(requirements)
     if not isinstance(observed, np.ndarray):
-        fail(f"{what} returned {type(observed).__name__}, not a NumPy array", "an array of the selection's shape", requirements, fixture, call)
+        fail(
+            f"{what} returned {type(observed).__name__}, not a NumPy array",
+            "an array of the selection's shape",
+            requirements,
+            fixture,
+            call,
+        )
     if observed.shape != expected.shape:
         fail(f"{what} has shape {observed.shape}", f"shape {expected.shape}", requirements, fixture, call)
     if observed.dtype.kind != expected.dtype.kind or observed.dtype.itemsize != expected.dtype.itemsize:
-        fail(f"{what} has data type {observed.dtype.str}", f"data type {expected.dtype.str} (byte order aside)", requirements, fixture, call)
+        fail(
+            f"{what} has data type {observed.dtype.str}",
+            f"data type {expected.dtype.str} (byte order aside)",
+            requirements,
+            fixture,
+            call,
+        )
     if expected.size == 0:
         return
     wrong = mismatches(observed, expected)
@@ -103,7 +121,9 @@ def check_array(
         )
 
 
-def check_equal(observed: Any, expected: Any, *, what: str, requirements: Iterable[str], fixture: Fixture | None, call: str | None) -> None:
+def check_equal(
+    observed: Any, expected: Any, *, what: str, requirements: Iterable[str], fixture: Fixture | None, call: str | None
+) -> None:
     __tracebackhide__ = True
     if observed != expected:
         fail(f"{what} {observed!r}", f"{what} {expected!r}", requirements, fixture, call)

@@ -135,8 +135,10 @@ def _run(args: argparse.Namespace) -> int:
     spec = _run_spec(args)
     summary = SummaryPlugin(sys.stdout if args.progress == "json" else sys.stderr, args.progress)
     with tempfile.TemporaryDirectory(prefix="zarr-conformance-run-") as scratch:
-        code = pytest.main(spec.pytest_args() + ["-p", "no:terminal", "-p", "no:cacheprovider", "--rootdir", scratch,
-                                                 "-W", "ignore"], plugins=[summary])
+        code = pytest.main(
+            spec.pytest_args() + ["-p", "no:terminal", "-p", "no:cacheprovider", "--rootdir", scratch, "-W", "ignore"],
+            plugins=[summary],
+        )
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.INTERRUPTED):
         print(f"zarr-conformance: the run could not complete (pytest exit code {int(code)})", file=sys.stderr)
         return int(code)
@@ -162,7 +164,9 @@ def _run(args: argparse.Namespace) -> int:
         for test_id in xpassed[: args.show]:
             print(f"  {test_id}")
     for entry in summary.stale:
-        print(f"\nwarning: expectation for {entry.implementation} matches no test: {list(entry.tests)} ({entry.reason})")
+        print(
+            f"\nwarning: expectation for {entry.implementation} matches no test: {list(entry.tests)} ({entry.reason})"
+        )
     if spec.json_path:
         print(f"\nresults: {spec.json_path}")
     print(f"\n{_verdict(len(unexpected), len(xpassed))}")
@@ -193,13 +197,16 @@ def _matrix(args: argparse.Namespace) -> int:
     for run in document["incomplete_runs"]:
         print(f"\nincomplete: {run} (see {out / 'logs'})")
     for entry in document["stale_expectations"]:
-        print(f"\nwarning: expectation for {entry['implementation']} matches no test: {entry['tests']} ({entry['reason']})")
+        print(
+            f"\nwarning: expectation for {entry['implementation']} matches no test: {entry['tests']} ({entry['reason']})"
+        )
     if document["duplicate_implementations"]:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
     unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
     xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
-    review = "unexpected passes, expectations to review" + ("" if spec.run.strict else
-                                                             " (they fail the run under --strict)")
+    review = "unexpected passes, expectations to review" + (
+        "" if spec.run.strict else " (they fail the run under --strict)"
+    )
     for title, records in (("unexpected failures", unexpected), (review, xpassed)):
         if records:
             print(f"\n{title} ({len(records)}):")
@@ -208,8 +215,10 @@ def _matrix(args: argparse.Namespace) -> int:
                 print(f"  {record['implementation']} {record['version']}: {record['test_id']}\n      {first[:160]}")
             if len(records) > args.show:
                 print(f"  ... and {len(records) - args.show} more (see {out / 'matrix.html'})")
-    print(f"\nwrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'} "
-          f"({document['duration']:.0f} s, {document['jobs']} at a time)")
+    print(
+        f"\nwrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'} "
+        f"({document['duration']:.0f} s, {document['jobs']} at a time)"
+    )
     failed = bool(document["unexpected"] or document["incomplete_runs"])
     print(f"\n{_verdict(document['unexpected'], len(xpassed), len(document['incomplete_runs']))}")
     return 1 if failed else 0
@@ -235,8 +244,10 @@ def _report(args: argparse.Namespace) -> int:
         print(f"zarr-conformance report: {source}: {exc}", file=sys.stderr)
         return 2
     if document["schema"] != MATRIX:
-        print(f"zarr-conformance report: {source}: not a {MATRIX} document (the reports need a matrix's results.json)",
-              file=sys.stderr)
+        print(
+            f"zarr-conformance report: {source}: not a {MATRIX} document (the reports need a matrix's results.json)",
+            file=sys.stderr,
+        )
         return 2
     out = Path(args.out) if args.out else source.parent
     out.mkdir(parents=True, exist_ok=True)
@@ -305,17 +316,24 @@ SHOW = Option("show", "--show", "how many failures to list", type=int, default=2
 def build_parser() -> argparse.ArgumentParser:
     from .matrix import add_matrix_arguments
 
-    parser = argparse.ArgumentParser(prog="zarr-conformance", description="Conformance test kit for Zarr implementations.")
+    parser = argparse.ArgumentParser(
+        prog="zarr-conformance", description="Conformance test kit for Zarr implementations."
+    )
     parser.add_argument("--version", action="version", version=f"zarr-conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run every suite against one implementation")
     add_arguments(run, "run")
     SHOW.add_to(run)
-    run.add_argument("--runspec", metavar="FILE", help="take every option of the run from FILE (JSON, as matrix writes "
-                     "one for each of its runs) instead of from the command line")
-    run.add_argument("--progress", choices=("auto", "json", "none"), default="auto",
-                     help=argparse.SUPPRESS)  # matrix's children: JSON lines on stdout
+    run.add_argument(
+        "--runspec",
+        metavar="FILE",
+        help="take every option of the run from FILE (JSON, as matrix writes "
+        "one for each of its runs) instead of from the command line",
+    )
+    run.add_argument(
+        "--progress", choices=("auto", "json", "none"), default="auto", help=argparse.SUPPRESS
+    )  # matrix's children: JSON lines on stdout
     run.set_defaults(func=_run, parser=run)
 
     matrix = commands.add_parser("matrix", help="every suite on every implementation, writer x reader interop, reports")
@@ -329,8 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=_report)
 
     compare = commands.add_parser("compare", help="whether two results files have the same outcome for every test")
-    compare.add_argument("old", metavar="OLD_JSON",
-                         help="a matrix's results.json or a run's --json file (schema v1 or v2)")
+    compare.add_argument(
+        "old", metavar="OLD_JSON", help="a matrix's results.json or a run's --json file (schema v1 or v2)"
+    )
     compare.add_argument("new", metavar="NEW_JSON")
     compare.set_defaults(func=_compare)
 
@@ -342,8 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     adapters = commands.add_parser("adapters", help="list available adapters")
     adapters.set_defaults(func=_adapters)
 
-    names = commands.add_parser("vocabulary", help="the data types, codecs, encodings and features an adapter may claim")
-    names.add_argument("--json", action="store_true", help="print the vocabulary as JSON, configuration schemas included")
+    names = commands.add_parser(
+        "vocabulary", help="the data types, codecs, encodings and features an adapter may claim"
+    )
+    names.add_argument(
+        "--json", action="store_true", help="print the vocabulary as JSON, configuration schemas included"
+    )
     names.set_defaults(func=_vocabulary)
 
     validate = commands.add_parser("validate", help="check a store on disk against the spec")

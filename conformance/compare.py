@@ -55,7 +55,9 @@ def write(found: Differences, old: Path, new: Path, stream: TextIO) -> None:
     for (label, test_id), outcome in found.only_new.items():
         stream.write(f"only in new  {label}: {test_id} ({outcome})\n")
     if found:
-        stream.write(f"{old} and {new} differ: {len(found.changed)} changed, {len(found.only_old)} only in old, "
-                     f"{len(found.only_new)} only in new; {found.same} the same\n")
+        stream.write(
+            f"{old} and {new} differ: {len(found.changed)} changed, {len(found.only_old)} only in old, "
+            f"{len(found.only_new)} only in new; {found.same} the same\n"
+        )
     else:
         stream.write(f"same outcomes: {found.same} results in both {old} and {new}\n")

@@ -87,8 +87,13 @@ def upgrade_record(record: dict[str, Any]) -> dict[str, Any]:
         because = message.removeprefix(_V1_UNSUPPORTED).split("; ")
     writer = record.get("writer")
     at_fault = outcome == Outcome.XFAIL and bool(writer) and f"the writer {writer} is at fault" in message
-    return {**record, "phase": None, "failure_kind": outcome if outcome in FAILURE_KINDS else None,
-            "unsupported_because": because, "writer_at_fault": at_fault}
+    return {
+        **record,
+        "phase": None,
+        "failure_kind": outcome if outcome in FAILURE_KINDS else None,
+        "unsupported_because": because,
+        "writer_at_fault": at_fault,
+    }
 
 
 def label_of(document: dict[str, Any]) -> dict[str | None, str]:
@@ -103,5 +108,7 @@ def outcomes(document: dict[str, Any]) -> dict[tuple[str, str], Outcome]:
     """The outcome of every result, by (implementation label, test id)."""
     labels = label_of(document)
     single = document["schema"] == RESULTS
-    return {(labels[None] if single else labels.get(r["spec"], r["spec"]), r["test_id"]): Outcome(r["outcome"])
-            for r in document["results"]}
+    return {
+        (labels[None] if single else labels.get(r["spec"], r["spec"]), r["test_id"]): Outcome(r["outcome"])
+        for r in document["results"]
+    }

@@ -100,11 +100,17 @@ def load(source: str) -> tuple[str, list[Expectation]]:
                 SpecifierSet(entry["versions"])
             except Exception as exc:
                 raise ExpectationsError(f"{where}: versions {entry['versions']!r}: {exc}") from exc
-        out.append(Expectation(
-            implementation=entry["implementation"], tests=tuple(tests), reason=entry["reason"],
-            requirements=tuple(entry.get("requirements", ())), versions=entry.get("versions"),
-            evidence=entry.get("evidence", ""), link=entry.get("link"),
-        ))
+        out.append(
+            Expectation(
+                implementation=entry["implementation"],
+                tests=tuple(tests),
+                reason=entry["reason"],
+                requirements=tuple(entry.get("requirements", ())),
+                versions=entry.get("versions"),
+                evidence=entry.get("evidence", ""),
+                link=entry.get("link"),
+            )
+        )
     return label, out
 
 
@@ -139,12 +145,17 @@ def in_scope(entry: Expectation, test_ids: list[str], filtered: bool = False) ->
     return False
 
 
-def stale_entries(entries: list[Expectation], name: str, version: str, test_ids: list[str],
-                  filtered: bool = False) -> list[Expectation]:
+def stale_entries(
+    entries: list[Expectation], name: str, version: str, test_ids: list[str], filtered: bool = False
+) -> list[Expectation]:
     """Entries for this implementation and version that are in scope of the run but match none of ``test_ids``."""
-    return [entry for entry in entries
-            if entry.applies_to(name, version) and in_scope(entry, test_ids, filtered)
-            and not any(entry.matches(test_id) for test_id in test_ids)]
+    return [
+        entry
+        for entry in entries
+        if entry.applies_to(name, version)
+        and in_scope(entry, test_ids, filtered)
+        and not any(entry.matches(test_id) for test_id in test_ids)
+    ]
 
 
 def describe(expectation: Expectation) -> str:

@@ -18,6 +18,7 @@ from .vocabulary import DATA_TYPES, V2_CODECS, V3_CODECS, Codec
 #: the order rows appear in; features not listed here sort after, alphabetically
 AREAS = ("format", "layout", "codec", "data type", "fill value", "node")
 
+
 def _fill_form(fill: Any) -> str:
     """How the fill value is spelled in JSON (the forms the specs treat differently)."""
     if fill is None:
@@ -77,8 +78,11 @@ def features_of(case: Case | None) -> list[tuple[str, str]]:
             name = encoding if isinstance(encoding, str) else encoding.get("name")
             if name == "v2":
                 out.append(("layout", "v3 chunk key encoding v2"))
-        out += [("codec", _family(V3_CODECS, name, "v3")) for name in dict.fromkeys(case.all_codecs())
-                if name != "sharding_indexed"]
+        out += [
+            ("codec", _family(V3_CODECS, name, "v3"))
+            for name in dict.fromkeys(case.all_codecs())
+            if name != "sharding_indexed"
+        ]
     out.append(("data type", DATA_TYPES[case_dtype_name(case)].family))
     out.append(("fill value", _fill_form(case.raw.get("fill_value"))))
     return out

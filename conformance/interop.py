@@ -72,7 +72,12 @@ class Manifest:
 
     def __init__(self, folder: Path, name: str, version: str, features: Iterable[str]) -> None:
         self.folder = folder
-        self.writer = {"name": name, "version": version, "label": writer_label(name, version), "features": sorted(features)}
+        self.writer = {
+            "name": name,
+            "version": version,
+            "label": writer_label(name, version),
+            "features": sorted(features),
+        }
         self.stores: dict[str, dict[str, Any]] = {}
         if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).exists():
             raise InteropError(f"{folder} is not empty and holds no {MANIFEST}: not writing interop stores into it")
@@ -88,8 +93,11 @@ class Manifest:
 
     def add(self, case: Case, folder: Path, conforms: bool, problem: str | None) -> None:
         (folder / CASE_FILE).write_text(json.dumps(case.raw, sort_keys=True), encoding="utf-8")
-        self.stores[case.id] = {"folder": folder.relative_to(self.folder).as_posix(), "conforms": conforms,
-                                "problem": problem}
+        self.stores[case.id] = {
+            "folder": folder.relative_to(self.folder).as_posix(),
+            "conforms": conforms,
+            "problem": problem,
+        }
         self.save()
 
     def save(self) -> None:
@@ -118,8 +126,14 @@ def check_folder(folder: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InteropError(f"{folder}: no readable {MANIFEST} ({exc}); was it written with --zarr-interop-write?") from exc
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA or document.get("schema_version") != SCHEMA_VERSION:
+        raise InteropError(
+            f"{folder}: no readable {MANIFEST} ({exc}); was it written with --zarr-interop-write?"
+        ) from exc
+    if (
+        not isinstance(document, dict)
+        or document.get("schema") != SCHEMA
+        or document.get("schema_version") != SCHEMA_VERSION
+    ):
         raise InteropError(f"{path}: not a {SCHEMA} v{SCHEMA_VERSION} manifest")
     return document
 
@@ -136,6 +150,9 @@ def load_stores(folders: Iterable[Path], cases: Iterable[Case]) -> list[InteropS
             case = by_id.get(case_id)
             if case is None:
                 continue
-            out.append(InteropStore(label, case, Path(folder) / entry["folder"], bool(entry["conforms"]), entry.get("problem"),
-                                     features))
+            out.append(
+                InteropStore(
+                    label, case, Path(folder) / entry["folder"], bool(entry["conforms"]), entry.get("problem"), features
+                )
+            )
     return out

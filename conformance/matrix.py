@@ -97,24 +97,72 @@ class ChildRun:
         return f"{self.name} {self.version}".strip() if self.name else self.spec
 
     def record(self) -> dict[str, Any]:
-        return {"phase": self.phase, "state": self.state, "exit_code": self.exit_code, "tests": self.total,
-                "duration": round(self.duration, 3), "log": self.log_path.name, "reason": self.reason,
-                "stderr_tail": self.stderr_tail}
+        return {
+            "phase": self.phase,
+            "state": self.state,
+            "exit_code": self.exit_code,
+            "tests": self.total,
+            "duration": round(self.duration, 3),
+            "log": self.log_path.name,
+            "reason": self.reason,
+            "stderr_tail": self.stderr_tail,
+        }
 
 
 MATRIX_OPTIONS: tuple[Option, ...] = (
-    Option("impls", "--impl", "implementation to include (repeatable); default: the current release of each built-in "
-           "one", metavar="ADAPTER", repeat=True, commands=("matrix",), plugin=False),
-    Option("out", "--out", "folder for results.json, matrix.md, matrix.html (new or empty)", metavar="DIR",
-           required=True, commands=("matrix",), plugin=False),
-    Option("junit", "--junit", "also write JUnit XML per implementation and phase into DIR/junit", switch=True,
-           commands=("matrix",), plugin=False),
-    Option("run_timeout", "--run-timeout", "seconds per implementation and phase", metavar="SECONDS",
-           type=positive(float), default=3600.0, commands=("matrix",), plugin=False),
-    Option("jobs", "--jobs", "implementations run at a time (default: the number of cores)", type=positive(int),
-           default=0, commands=("matrix",), plugin=False),
-    Option("no_interop", "--no-interop", "skip the writer x reader interop suite", switch=True, commands=("matrix",),
-           plugin=False),
+    Option(
+        "impls",
+        "--impl",
+        "implementation to include (repeatable); default: the current release of each built-in one",
+        metavar="ADAPTER",
+        repeat=True,
+        commands=("matrix",),
+        plugin=False,
+    ),
+    Option(
+        "out",
+        "--out",
+        "folder for results.json, matrix.md, matrix.html (new or empty)",
+        metavar="DIR",
+        required=True,
+        commands=("matrix",),
+        plugin=False,
+    ),
+    Option(
+        "junit",
+        "--junit",
+        "also write JUnit XML per implementation and phase into DIR/junit",
+        switch=True,
+        commands=("matrix",),
+        plugin=False,
+    ),
+    Option(
+        "run_timeout",
+        "--run-timeout",
+        "seconds per implementation and phase",
+        metavar="SECONDS",
+        type=positive(float),
+        default=3600.0,
+        commands=("matrix",),
+        plugin=False,
+    ),
+    Option(
+        "jobs",
+        "--jobs",
+        "implementations run at a time (default: the number of cores)",
+        type=positive(int),
+        default=0,
+        commands=("matrix",),
+        plugin=False,
+    ),
+    Option(
+        "no_interop",
+        "--no-interop",
+        "skip the writer x reader interop suite",
+        switch=True,
+        commands=("matrix",),
+        plugin=False,
+    ),
 )
 _MATRIX = {option.name: option for option in MATRIX_OPTIONS}
 
@@ -148,12 +196,21 @@ class MatrixSpec:
             return str(Path(path).resolve())
 
         run = RunSpec.from_args(namespace, "matrix")
-        run = replace(run, case_files=tuple(absolute(p) for p in run.case_files),
-                      cache_dir=absolute(run.cache_dir) if run.cache_dir else None,
-                      expect=tuple(s if s == SHIPPED else absolute(s) for s in run.expect))
-        return cls(impls=tuple(dict.fromkeys(namespace.impls or DEFAULT_IMPLEMENTATIONS)), out=Path(namespace.out),
-                   run=run, run_timeout=namespace.run_timeout, jobs=namespace.jobs, junit=namespace.junit,
-                   no_interop=namespace.no_interop)
+        run = replace(
+            run,
+            case_files=tuple(absolute(p) for p in run.case_files),
+            cache_dir=absolute(run.cache_dir) if run.cache_dir else None,
+            expect=tuple(s if s == SHIPPED else absolute(s) for s in run.expect),
+        )
+        return cls(
+            impls=tuple(dict.fromkeys(namespace.impls or DEFAULT_IMPLEMENTATIONS)),
+            out=Path(namespace.out),
+            run=run,
+            run_timeout=namespace.run_timeout,
+            jobs=namespace.jobs,
+            junit=namespace.junit,
+            no_interop=namespace.no_interop,
+        )
 
 
 def prepare_out(out: Path) -> None:
@@ -162,8 +219,10 @@ def prepare_out(out: Path) -> None:
         raise MatrixError(f"--out {out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
         if not (out / MARKER).exists():
-            raise MatrixError(f"--out {out}: the folder is not empty and was not written by zarr-conformance matrix; "
-                              "give an empty or new folder")
+            raise MatrixError(
+                f"--out {out}: the folder is not empty and was not written by zarr-conformance matrix; "
+                "give an empty or new folder"
+            )
         for name in _OWN_ENTRIES:
             target = out / name
             if target.is_dir():
@@ -186,7 +245,9 @@ def _drive(child: ChildRun, run_timeout: float, on_change: Callable[[ChildRun], 
     started = time.monotonic()
     with open(child.log_path, "w", encoding="utf-8") as log:
         try:
-            process = subprocess.Popen(child.args, stdout=subprocess.PIPE, stderr=log, text=True, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                child.args, stdout=subprocess.PIPE, stderr=log, text=True, stdin=subprocess.DEVNULL
+            )
         except OSError as exc:
             child.state, child.reason = "not started", f"could not start: {exc}"
             on_change(child)
@@ -266,15 +327,22 @@ def run_matrix(opts: MatrixSpec, display: Display) -> dict[str, Any]:
         name = f"{slugs[spec]}-{phase}"
         json_path = out / "parts" / f"{name}.json"
         junit = out / "junit" / f"{name}.xml" if opts.junit else None
-        runspec = replace(opts.run, impl=spec, json_path=str(json_path.resolve()),
-                          junit=str(junit.resolve()) if junit else None,
-                          interop_write=str(write.resolve()) if write else None,
-                          interop_read=tuple(str(p.resolve()) for p in read))
+        runspec = replace(
+            opts.run,
+            impl=spec,
+            json_path=str(json_path.resolve()),
+            junit=str(junit.resolve()) if junit else None,
+            interop_write=str(write.resolve()) if write else None,
+            interop_read=tuple(str(p.resolve()) for p in read),
+        )
         runspec_path = runspec.write(out / "parts" / f"{name}.runspec.json")
-        return ChildRun(spec, phase, json_path, out / "logs" / f"{name}.log", _child_command(runspec_path),
-                        runspec=runspec)
+        return ChildRun(
+            spec, phase, json_path, out / "logs" / f"{name}.log", _child_command(runspec_path), runspec=runspec
+        )
 
-    suites = [child(spec, "suites", write=(out / "stores" / slugs[spec]) if opts.interop else None) for spec in opts.impls]
+    suites = [
+        child(spec, "suites", write=(out / "stores" / slugs[spec]) if opts.interop else None) for spec in opts.impls
+    ]
     display.begin(suites)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_drive, c, opts.run_timeout, display.update) for c in suites]
@@ -301,8 +369,14 @@ def run_matrix(opts: MatrixSpec, display: Display) -> dict[str, Any]:
     return document
 
 
-def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entries: list[Expectation],
-          seconds: float, jobs: int) -> dict[str, Any]:
+def merge(
+    opts: MatrixSpec,
+    runs: list[ChildRun],
+    expectations_label: str,
+    entries: list[Expectation],
+    seconds: float,
+    jobs: int,
+) -> dict[str, Any]:
     """One document from the children's result files."""
     implementations: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
@@ -310,8 +384,14 @@ def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entri
     for manifest_path in sorted((opts.out / "stores").glob("*/manifest.json")):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         verdicts = [s["conforms"] for s in manifest["stores"].values()]
-        writers.append({**manifest["writer"], "folder": manifest_path.parent.relative_to(opts.out).as_posix(),
-                        "stores": len(verdicts), "conforming": sum(verdicts)})
+        writers.append(
+            {
+                **manifest["writer"],
+                "folder": manifest_path.parent.relative_to(opts.out).as_posix(),
+                "stores": len(verdicts),
+                "conforming": sum(verdicts),
+            }
+        )
     folders = {w["label"]: (opts.out / w["folder"]).resolve() for w in writers}
     for run in runs:
         part: dict[str, Any] = {}
@@ -320,11 +400,18 @@ def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entri
         impl = part.get("implementation") or {}
         name, version = impl.get("name") or run.name, impl.get("version") or run.version
         reference = run.spec == REFERENCE and run.phase == "interop-read"
-        entry = implementations.setdefault(run.spec, {
-            "spec": run.spec, "name": name or None, "version": version or None,
-            "label": "reference reader" if reference else (f"{name} {version}".strip() if name else run.spec),
-            "reference": reference, "capabilities": impl.get("capabilities"), "runs": [],
-        })
+        entry = implementations.setdefault(
+            run.spec,
+            {
+                "spec": run.spec,
+                "name": name or None,
+                "version": version or None,
+                "label": "reference reader" if reference else (f"{name} {version}".strip() if name else run.spec),
+                "reference": reference,
+                "capabilities": impl.get("capabilities"),
+                "runs": [],
+            },
+        )
         if name and not entry["name"]:
             entry.update(name=name, version=version, capabilities=impl.get("capabilities"))
             if not reference:
@@ -346,12 +433,19 @@ def merge(opts: MatrixSpec, runs: list[ChildRun], expectations_label: str, entri
         ids = [r["test_id"] for r in results if r["spec"] == impl["spec"]]
         for entry in stale_entries(entries, impl["name"], impl["version"], ids, filtered=bool(opts.run.cases)):
             stale.append({"implementation": impl["label"], "tests": list(entry.tests), "reason": entry.reason})
-    summary = {impl["label"]: dict(Counter(r["outcome"] for r in results if r["spec"] == spec))
-               for spec, impl in implementations.items()}
-    incomplete = [f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['reason'] if run['reason'] else ''})"
-                  for impl in implementations.values() for run in impl["runs"] if run["state"] != "completed"]
-    unexpected = sum(1 for r in results
-                     if r["outcome"] in UNEXPECTED or (opts.run.strict and r["outcome"] == Outcome.XPASS))
+    summary = {
+        impl["label"]: dict(Counter(r["outcome"] for r in results if r["spec"] == spec))
+        for spec, impl in implementations.items()
+    }
+    incomplete = [
+        f"{impl['label']} ({run['phase']}: {run['state']}{', ' + run['reason'] if run['reason'] else ''})"
+        for impl in implementations.values()
+        for run in impl["runs"]
+        if run["state"] != "completed"
+    ]
+    unexpected = sum(
+        1 for r in results if r["outcome"] in UNEXPECTED or (opts.run.strict and r["outcome"] == Outcome.XPASS)
+    )
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -379,10 +473,16 @@ def reproduce(run: RunSpec, result: Result, writer_folders: dict[str, Path]) -> 
     The expectations and the output files of the run are left out.
     """
     read = result.writer in writer_folders
-    one = replace(run, cases=f"^{re.escape(result.case)}$" if result.case else None, expect=(), strict=False,
-                  json_path=None, junit=None,
-                  interop_write=FRESH_FOLDER if result.suite == "interop" and not read else None,
-                  interop_read=(str(writer_folders[result.writer]),) if read and result.writer else ())
+    one = replace(
+        run,
+        cases=f"^{re.escape(result.case)}$" if result.case else None,
+        expect=(),
+        strict=False,
+        json_path=None,
+        junit=None,
+        interop_write=FRESH_FOLDER if result.suite == "interop" and not read else None,
+        interop_read=(str(writer_folders[result.writer]),) if read and result.writer else (),
+    )
     return one.shell_command(keyword=result.test_id.split("[")[0])
 
 
@@ -421,7 +521,9 @@ class Display:
             return
         self._said.add(key)
         counts = f"{child.done}/{child.total} tests, {child.failed} failing" if child.total else ""
-        self.console.print(f"{child.phase:>12}  {child.label:28} {child.state:11} {counts}".rstrip(), highlight=False, soft_wrap=True)
+        self.console.print(
+            f"{child.phase:>12}  {child.label:28} {child.state:11} {counts}".rstrip(), highlight=False, soft_wrap=True
+        )
 
     def _table(self) -> Any:
         from rich.table import Table

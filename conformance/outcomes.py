@@ -39,8 +39,17 @@ UNEXPECTED = frozenset({Outcome.FAIL, Outcome.ERROR, Outcome.TIMEOUT, Outcome.CR
 FAILURE_KINDS = (Outcome.FAIL, Outcome.TIMEOUT, Outcome.CRASH)
 
 #: the order in which summaries list outcomes
-ORDER = (Outcome.PASS, Outcome.FAIL, Outcome.XFAIL, Outcome.XPASS, Outcome.UNSUPPORTED, Outcome.TIMEOUT, Outcome.CRASH,
-         Outcome.ERROR, Outcome.SKIP)
+ORDER = (
+    Outcome.PASS,
+    Outcome.FAIL,
+    Outcome.XFAIL,
+    Outcome.XPASS,
+    Outcome.UNSUPPORTED,
+    Outcome.TIMEOUT,
+    Outcome.CRASH,
+    Outcome.ERROR,
+    Outcome.SKIP,
+)
 
 
 class Property:
@@ -118,11 +127,22 @@ class Result:
         """A record of schema version 2."""
         kind = record.get("failure_kind")
         return cls(
-            test_id=record["test_id"], nodeid=record["nodeid"], suite=record["suite"], case=record.get("case"),
-            requirements=list(record.get("requirements") or []), features=list(record.get("features") or []),
-            implementation=record.get("implementation"), version=record.get("version"), phase=record.get("phase"),
-            outcome=Outcome(record["outcome"]), failure_kind=Outcome(kind) if kind else None,
-            unsupported_because=list(record.get("unsupported_because") or []), writer=record.get("writer"),
-            writer_at_fault=bool(record.get("writer_at_fault")), message=record.get("message", ""),
-            duration=float(record.get("duration", 0.0)), spec=record.get("spec"), reproduce=record.get("reproduce"),
+            test_id=record["test_id"],
+            nodeid=record["nodeid"],
+            suite=record["suite"],
+            case=record.get("case"),
+            requirements=list(record.get("requirements") or []),
+            features=list(record.get("features") or []),
+            implementation=record.get("implementation"),
+            version=record.get("version"),
+            phase=record.get("phase"),
+            outcome=Outcome(record["outcome"]),
+            failure_kind=Outcome(kind) if kind else None,
+            unsupported_because=list(record.get("unsupported_because") or []),
+            writer=record.get("writer"),
+            writer_at_fault=bool(record.get("writer_at_fault")),
+            message=record.get("message", ""),
+            duration=float(record.get("duration", 0.0)),
+            spec=record.get("spec"),
+            reproduce=record.get("reproduce"),
         )

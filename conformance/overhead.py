@@ -46,8 +46,19 @@ PYTEST = "pytest run"
 OUTSIDE = "start-up and exit"
 
 #: the categories in the order they are shown
-CATEGORIES = (IMPLEMENTATION, GUARD, CHECKS, FIXTURES, TEMPORARY, RECORDS, SELECTION, START, COLLECTION, PYTEST,
-              OUTSIDE)
+CATEGORIES = (
+    IMPLEMENTATION,
+    GUARD,
+    CHECKS,
+    FIXTURES,
+    TEMPORARY,
+    RECORDS,
+    SELECTION,
+    START,
+    COLLECTION,
+    PYTEST,
+    OUTSIDE,
+)
 
 DESCRIPTIONS = {
     IMPLEMENTATION: "inside the adapter's verbs",
@@ -64,11 +75,28 @@ DESCRIPTIONS = {
 }
 
 _TEMPORARY_FIXTURES = frozenset({"tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory"})
-_SELECTION_HOOKS = frozenset({"pytest_generate_tests", "pytest_collection_modifyitems", "pytest_collect_directory",
-                              "pytest_pycollect_makemodule", "pytest_collect_file", "pytest_deselected"})
-_RECORD_HOOKS = frozenset({"pytest_runtest_logreport", "pytest_runtest_makereport", "pytest_runtest_logstart",
-                           "pytest_runtest_logfinish", "pytest_sessionfinish", "pytest_collection_finish",
-                           "pytest_terminal_summary", "pytest_unconfigure"})
+_SELECTION_HOOKS = frozenset(
+    {
+        "pytest_generate_tests",
+        "pytest_collection_modifyitems",
+        "pytest_collect_directory",
+        "pytest_pycollect_makemodule",
+        "pytest_collect_file",
+        "pytest_deselected",
+    }
+)
+_RECORD_HOOKS = frozenset(
+    {
+        "pytest_runtest_logreport",
+        "pytest_runtest_makereport",
+        "pytest_runtest_logstart",
+        "pytest_runtest_logfinish",
+        "pytest_sessionfinish",
+        "pytest_collection_finish",
+        "pytest_terminal_summary",
+        "pytest_unconfigure",
+    }
+)
 _NOT_VERBS = frozenset({"version", "close"})
 
 
@@ -191,8 +219,9 @@ class OverheadPlugin:
 
     # ---- fixtures, tests ------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any],
-                             request: pytest.FixtureRequest) -> Iterator[None]:
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> Iterator[None]:
         category = TEMPORARY if fixturedef.argname in _TEMPORARY_FIXTURES else FIXTURES
         self.clock.begin(category)
         try:
@@ -237,8 +266,11 @@ def _hook_category(plugin: Any, hook_name: str) -> str:
 
 def adapter_verbs(base: type) -> list[str]:
     """The verbs of the adapter contract: the public methods of its base class, but ``version`` and ``close``."""
-    return sorted(name for name in vars(base) if not name.startswith("_") and callable(vars(base)[name])
-                  and name not in _NOT_VERBS)
+    return sorted(
+        name
+        for name in vars(base)
+        if not name.startswith("_") and callable(vars(base)[name]) and name not in _NOT_VERBS
+    )
 
 
 def disk_usage(folder: Path | None) -> tuple[int, int]:

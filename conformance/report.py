@@ -77,8 +77,13 @@ class Cell:
         return f"{self.passed}/{self.total}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "status": self.status, "counts": dict(self.counts), "details": self.details,
-                "unsupported": dict(self.unsupported.most_common())}
+        return {
+            "text": self.text,
+            "status": self.status,
+            "counts": dict(self.counts),
+            "details": self.details,
+            "unsupported": dict(self.unsupported.most_common()),
+        }
 
 
 @dataclass
@@ -94,8 +99,13 @@ class Table:
         return self.cells.get((row, column)) or Cell()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "corner": self.corner, "rows": self.rows, "columns": self.columns,
-                "cells": [[self.cell(r, c).to_dict() for c in self.columns] for r in self.rows]}
+        return {
+            "title": self.title,
+            "corner": self.corner,
+            "rows": self.rows,
+            "columns": self.columns,
+            "cells": [[self.cell(r, c).to_dict() for c in self.columns] for r in self.rows],
+        }
 
 
 def _outcome(record: dict[str, Any]) -> str:
@@ -119,8 +129,11 @@ def build_tables(document: dict[str, Any]) -> Tables:
     known = catalogue()
     impls = [i for i in document["implementations"] if not i["reference"]]
     label_of = {i["spec"]: i["label"] for i in document["implementations"]}
-    row_of = {w["label"]: ("reference writer" if w["label"] == REFERENCE_WRITER else f"{w['name']} {w['version']}")
-              for w in document["interop"]["writers"] if w["stores"]}  # a read-only implementation writes nothing
+    row_of = {
+        w["label"]: ("reference writer" if w["label"] == REFERENCE_WRITER else f"{w['name']} {w['version']}")
+        for w in document["interop"]["writers"]
+        if w["stores"]
+    }  # a read-only implementation writes nothing
     details: list[dict[str, Any]] = []
     features: dict[tuple[str, str], Cell] = defaultdict(Cell)
     interop: dict[tuple[str, str], Cell] = defaultdict(Cell)
@@ -133,9 +146,23 @@ def build_tables(document: dict[str, Any]) -> Tables:
         index = None
         if outcome not in ("pass", "skip", "unsupported"):
             index = len(details)
-            details.append({key: record.get(key) for key in ("test_id", "case", "suite", "implementation", "version",
-                                                             "writer", "requirements", "message", "reproduce")}
-                           | {"outcome": outcome, "column": label_of.get(record["spec"], record["spec"])})
+            details.append(
+                {
+                    key: record.get(key)
+                    for key in (
+                        "test_id",
+                        "case",
+                        "suite",
+                        "implementation",
+                        "version",
+                        "writer",
+                        "requirements",
+                        "message",
+                        "reproduce",
+                    )
+                }
+                | {"outcome": outcome, "column": label_of.get(record["spec"], record["spec"])}
+            )
         column = label_of.get(record["spec"], record["spec"])
         if record["spec"] in tested:
             for requirement in record.get("requirements") or []:
@@ -148,15 +175,28 @@ def build_tables(document: dict[str, Any]) -> Tables:
             features[(label, column)].add(outcome, index, because)
         features[(ALL_TESTS, column)].add(outcome, index, because)
     columns = [i["label"] for i in impls]
-    feature_table = Table("Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS], columns, dict(features))
+    feature_table = Table(
+        "Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS], columns, dict(features)
+    )
     writers = sorted(row_of.values(), key=lambda w: (w != "reference writer", w))
     readers = [label_of[i["spec"]] for i in document["implementations"] if i["reference"]] + columns
-    interop_table = Table("Interop: can the reader (column) read what the writer (row) wrote?", "writer \\ reader",
-                          writers, readers, dict(interop))
+    interop_table = Table(
+        "Interop: can the reader (column) read what the writer (row) wrote?",
+        "writer \\ reader",
+        writers,
+        readers,
+        dict(interop),
+    )
     checked = {requirement for requirement, _ in requirements}
     requirement_rows = [r for r in known if r in checked]
-    requirement_table = Table("Requirements: the tests that check each rule", "requirement", requirement_rows, columns,
-                              dict(requirements), {r: f"{known[r].level}: {known[r].summary}" for r in requirement_rows})
+    requirement_table = Table(
+        "Requirements: the tests that check each rule",
+        "requirement",
+        requirement_rows,
+        columns,
+        dict(requirements),
+        {r: f"{known[r].level}: {known[r].summary}" for r in requirement_rows},
+    )
     return Tables(feature_table, interop_table, requirement_table, [r for r in known if r not in checked], details)
 
 
@@ -168,33 +208,49 @@ def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for impl in document["implementations"]:
         mine = counts[impl["spec"]]
-        out.append({"label": impl["label"], "spec": impl["spec"], "counts": mine, "tests": sum(mine.values()),
-                    "known": mine[Outcome.XFAIL] + mine[Outcome.XPASS] + mine[WRITER],
-                    "unexpected": sum(mine[o] for o in UNEXPECTED), "runs": impl["runs"]})
+        out.append(
+            {
+                "label": impl["label"],
+                "spec": impl["spec"],
+                "counts": mine,
+                "tests": sum(mine.values()),
+                "known": mine[Outcome.XFAIL] + mine[Outcome.XPASS] + mine[WRITER],
+                "unexpected": sum(mine[o] for o in UNEXPECTED),
+                "runs": impl["runs"],
+            }
+        )
     return out
 
 
 def requirement_texts(details: list[dict[str, Any]]) -> dict[str, str]:
     known = catalogue()
     ids = sorted({r for d in details for r in d.get("requirements") or []})
-    return {i: f"{known[i].level}: {known[i].summary} ({known[i].document} § {known[i].section})" for i in ids if i in known}
+    return {
+        i: f"{known[i].level}: {known[i].summary} ({known[i].document} § {known[i].section})" for i in ids if i in known
+    }
 
 
 # ---- Markdown -------------------------------------------------------------------------------
 
 _MARK = {"ok": "", "known": " ◐", "writer": " ◑", "bad": " ✗", "unsupported": "", "none": ""}
 
-HTML_LEGEND = ("Cells read passed/total over the tests the implementation supports; unsupported: it claims none of "
-               "them. Known deviations are recorded in the expectations with the requirement they break.")
-LEGEND = ("`passed/total` over the tests the implementation supports; `unsupported`: it claims none of them. "
-          "◐ only known deviations (recorded in the expectations, with the requirement broken); "
-          "◑ failures caused by a non-conforming store of the writer; ✗ unexpected failures, crashes or timeouts.")
+HTML_LEGEND = (
+    "Cells read passed/total over the tests the implementation supports; unsupported: it claims none of "
+    "them. Known deviations are recorded in the expectations with the requirement they break."
+)
+LEGEND = (
+    "`passed/total` over the tests the implementation supports; `unsupported`: it claims none of them. "
+    "◐ only known deviations (recorded in the expectations, with the requirement broken); "
+    "◑ failures caused by a non-conforming store of the writer; ✗ unexpected failures, crashes or timeouts."
+)
 
 
 def _md_table(table: Table, notes: bool = False) -> list[str]:
     extra = " level |" if notes else ""
-    lines = [f"| {table.corner} |{extra} " + " | ".join(table.columns) + " |",
-             "|---" * (len(table.columns) + 1 + int(notes)) + "|"]
+    lines = [
+        f"| {table.corner} |{extra} " + " | ".join(table.columns) + " |",
+        "|---" * (len(table.columns) + 1 + int(notes)) + "|",
+    ]
     for row in table.rows:
         cells = [table.cell(row, c) for c in table.columns]
         level = f" {table.row_notes.get(row, '').split(':')[0]} |" if notes else ""
@@ -205,59 +261,106 @@ def _md_table(table: Table, notes: bool = False) -> list[str]:
 def render_markdown(document: dict[str, Any]) -> str:
     tables = build_tables(document)
     features, interop, details = tables.features, tables.interop, tables.details
-    out = ["# Zarr compatibility matrix", "",
-           f"zarr-conformance {document['kit_version']}, {document['created']}; expectations: {document['expectations']}"
-           f"{' (strict)' if document['strict'] else ''}; {document['duration']:.0f} s.", ""]
-    out += ["| implementation | run as | tests | pass | known deviations | unexpected | unsupported |", "|---|---|---|---|---|---|---|"]
+    out = [
+        "# Zarr compatibility matrix",
+        "",
+        f"zarr-conformance {document['kit_version']}, {document['created']}; expectations: {document['expectations']}"
+        f"{' (strict)' if document['strict'] else ''}; {document['duration']:.0f} s.",
+        "",
+    ]
+    out += [
+        "| implementation | run as | tests | pass | known deviations | unexpected | unsupported |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for impl in implementation_summary(document):
-        out.append(f"| {impl['label']} | `{impl['spec']}` | {impl['tests']} | {impl['counts']['pass']} | {impl['known']} | "
-                   f"{impl['unexpected']} | {impl['counts']['unsupported']} |")
+        out.append(
+            f"| {impl['label']} | `{impl['spec']}` | {impl['tests']} | {impl['counts']['pass']} | {impl['known']} | "
+            f"{impl['unexpected']} | {impl['counts']['unsupported']} |"
+        )
     out += ["", f"## {features.title}", "", LEGEND, ""] + _md_table(features)
-    out += ["", "## Interop", "",
-            "Each writer (row) wrote every case it supports; each reader (column) read every store, and its metadata "
-            "and values were compared with the case, not with another implementation. The reference reader's column "
-            "is the kit's verdict on the writer.", ""] + _md_table(interop)
+    out += [
+        "",
+        "## Interop",
+        "",
+        "Each writer (row) wrote every case it supports; each reader (column) read every store, and its metadata "
+        "and values were compared with the case, not with another implementation. The reference reader's column "
+        "is the kit's verdict on the writer.",
+        "",
+    ] + _md_table(interop)
     if document["interop"]["writers"]:
         out += ["", "| writer | stores written | conforming (reference validator and reader) |", "|---|---|---|"]
         for writer in document["interop"]["writers"]:
             out.append(f"| {writer['label']} | {writer['stores']} | {writer['conforming']} |")
     requirements, unchecked = tables.requirements, tables.unchecked
-    out += ["", "## Requirement coverage", "",
+    out += (
+        [
+            "",
+            "## Requirement coverage",
+            "",
             f"Each requirement of the catalogue that a test checks ({len(requirements.rows)}), with the outcome of those "
             f"tests per implementation. Not checked by any test in this run ({len(unchecked)}): "
-            + (", ".join(unchecked) if unchecked else "none") + ".", "",
-            "<details><summary>the table</summary>", ""] + _md_table(requirements, notes=True) + ["", "</details>"]
+            + (", ".join(unchecked) if unchecked else "none")
+            + ".",
+            "",
+            "<details><summary>the table</summary>",
+            "",
+        ]
+        + _md_table(requirements, notes=True)
+        + ["", "</details>"]
+    )
     problems = [d for d in details if d["outcome"] in UNEXPECTED]
     if problems or document["incomplete_runs"] or document["stale_expectations"]:
         out += ["", "## Needs attention", ""]
         out += [f"- incomplete run: {run}" for run in document["incomplete_runs"]]
-        out += [f"- stale expectation for {s['implementation']}: {', '.join(s['tests'])}" for s in document["stale_expectations"]]
+        out += [
+            f"- stale expectation for {s['implementation']}: {', '.join(s['tests'])}"
+            for s in document["stale_expectations"]
+        ]
         for detail in problems[:50]:
             first = (detail["message"] or "").splitlines()[0] if detail["message"] else ""
             out.append(f"- {detail['column']}: `{detail['test_id']}` ({detail['outcome']}): {first}")
         if len(problems) > 50:
             out.append(f"- ... and {len(problems) - 50} more (matrix.html, results.json)")
-    out += ["", "Details of every failing test, with messages, requirement IDs and how to reproduce: `matrix.html`; "
-            "every result: `results.json`.", ""]
+    out += [
+        "",
+        "Details of every failing test, with messages, requirement IDs and how to reproduce: `matrix.html`; "
+        "every result: `results.json`.",
+        "",
+    ]
     return "\n".join(out)
 
 
 # ---- HTML -----------------------------------------------------------------------------------
 
+
 def render_html(document: dict[str, Any]) -> str:
     import jinja2
 
     tables = build_tables(document)
-    features, interop, requirements, unchecked, details = (tables.features, tables.interop, tables.requirements,
-                                                            tables.unchecked, tables.details)
-    data = {"tables": [features.to_dict(), interop.to_dict(), requirements.to_dict()], "details": details,
-            "requirements": requirement_texts(details)}
+    features, interop, requirements, unchecked, details = (
+        tables.features,
+        tables.interop,
+        tables.requirements,
+        tables.unchecked,
+        tables.details,
+    )
+    data = {
+        "tables": [features.to_dict(), interop.to_dict(), requirements.to_dict()],
+        "details": details,
+        "requirements": requirement_texts(details),
+    }
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     template_text = resources.files(__package__).joinpath("data/matrix.html.j2").read_text(encoding="utf-8")
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return environment.from_string(template_text).render(
-        document=document, tables=[features, interop, requirements], unchecked=unchecked, payload=payload,
-        legend=HTML_LEGEND, summary=implementation_summary(document), writers=document["interop"]["writers"])
+        document=document,
+        tables=[features, interop, requirements],
+        unchecked=unchecked,
+        payload=payload,
+        legend=HTML_LEGEND,
+        summary=implementation_summary(document),
+        writers=document["interop"]["writers"],
+    )
 
 
 def write_reports(document: dict[str, Any], out: Path) -> None:

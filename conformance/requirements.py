@@ -31,8 +31,12 @@ _V2_DOCUMENT = "v2.0.rst"
 _NOTES_DOCUMENT = "REQUIREMENTS.md"  # the catalogue's own notes on gaps in the specs: no format of their own
 _V3_EXTENSION = re.compile(r"v3-(codec|chunk-key-encoding|chunk-grid)-(.+)\.rst")
 _REGISTERED_EXTENSION = re.compile(r"ext-(codec|dtype)-(.+)\.md")
-_KINDS = {"codec": "codec", "dtype": "data_type",
-          "chunk-key-encoding": "chunk_key_encoding", "chunk-grid": "chunk_grid"}
+_KINDS = {
+    "codec": "codec",
+    "dtype": "data_type",
+    "chunk-key-encoding": "chunk_key_encoding",
+    "chunk-grid": "chunk_grid",
+}
 _EXTENSION_NAMES = {("codec", "sharding-indexed"): "sharding_indexed"}  # where the name differs from the file's
 _DEFAULT_CODECS = ["bytes"]
 _DEFAULT_NAMES = {"chunk_key_encoding": "default", "chunk_grid": "regular"}
@@ -131,8 +135,12 @@ def case_extensions(case: Case) -> set[tuple[str, str]]:
     Read from the case's definition without parsing it, so that invalid cases count too.
     """
     raws = [case.raw] if not case.is_group else [{**n, "format": n.get("format", case.format)} for n in case.nodes]
-    return {ext for raw in raws if raw.get("format") == 3 and raw.get("node_type", "array") == "array"
-            for ext in _array_extensions(raw)}
+    return {
+        ext
+        for raw in raws
+        if raw.get("format") == 3 and raw.get("node_type", "array") == "array"
+        for ext in _array_extensions(raw)
+    }
 
 
 def _format_parameter(item: pytest.Item) -> int | None:
@@ -151,8 +159,9 @@ def _marked(item: pytest.Item, case: Case | None, zarr_format: int | None) -> li
         return []
     unknown = sorted(set(marker.kwargs) - set(MARKER_KEYWORDS))
     if unknown:
-        raise pytest.UsageError(f"{item.nodeid}: requirements marker: unknown keywords {unknown}; "
-                                f"known: {', '.join(MARKER_KEYWORDS)}")
+        raise pytest.UsageError(
+            f"{item.nodeid}: requirements marker: unknown keywords {unknown}; known: {', '.join(MARKER_KEYWORDS)}"
+        )
     pairs = [(rid, "for every case") for rid in marker.args]
     if zarr_format is None:
         return pairs
@@ -170,8 +179,10 @@ def _marked(item: pytest.Item, case: Case | None, zarr_format: int | None) -> li
     for rid in marker.kwargs.get("extensions", ()):
         scope = known[rid].scope if rid in known else None
         if scope is not None and scope.extension is None:
-            raise pytest.UsageError(f"{item.nodeid}: requirement {rid} under extensions= of the requirements marker "
-                                    f"is no extension's rule ({known[rid].document}); list it under v2= or v3=")
+            raise pytest.UsageError(
+                f"{item.nodeid}: requirement {rid} under extensions= of the requirements marker "
+                f"is no extension's rule ({known[rid].document}); list it under v2= or v3="
+            )
         if scope is None or (scope.zarr_format == zarr_format and scope.extension in case_extensions(case)):
             pairs.append((rid, "extensions="))
     return pairs
@@ -200,11 +211,12 @@ def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
             raise pytest.UsageError(
                 f"{item.nodeid}: requirement {rid} ({where}) is a rule of {rule.document} ({scope.describe()}), "
                 f"but the test checks {subject}, Zarr v{zarr_format}; "
-                + ("remove it there" if where == _OWN else f"list it under v{scope.zarr_format}="))
+                + ("remove it there" if where == _OWN else f"list it under v{scope.zarr_format}=")
+            )
         if scope.extension is not None and case is not None and scope.extension not in used:
             keyword = "sharded=" if scope.extension == ("codec", "sharding_indexed") else "extensions="
             raise pytest.UsageError(
                 f"{item.nodeid}: requirement {rid} ({where}) is a rule of {rule.document} ({scope.describe()}), "
-                f"which {subject} does not use; "
-                + ("remove it there" if where == _OWN else f"list it under {keyword}"))
+                f"which {subject} does not use; " + ("remove it there" if where == _OWN else f"list it under {keyword}")
+            )
     return list(dict.fromkeys(rid for rid, _ in pairs))

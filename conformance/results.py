@@ -136,7 +136,9 @@ class ResultsPlugin:
                 "name": adapter.name,
                 "version": adapter.version(),
                 "capabilities": adapter.capabilities.to_dict(),
-            } if adapter else None,
+            }
+            if adapter
+            else None,
             "summary": dict(Counter(r["outcome"] for r in results)),
             "results": results,
         }

@@ -39,6 +39,7 @@ def regex(text: str) -> str:
 
 def positive(kind: type) -> Callable[[str], Any]:
     """An argument that must be a number greater than 0."""
+
     def parse(text: str) -> Any:
         value = kind(text)
         if value <= 0:
@@ -113,27 +114,72 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("impl", "--impl", "implementation under test: a built-in name (zarr-python, reference), an entry-point "
-           "name, or package.module:Class", metavar="ADAPTER", commands=("run",)),
-    Option("cases", "--cases", "only cases whose id matches this regular expression (re.search)", metavar="REGEX",
-           type=regex),
-    Option("case_files", "--case-file", "add the cases of this YAML file to the shipped catalogue (repeatable)",
-           metavar="YAML", repeat=True),
-    Option("cache_dir", "--cache-dir", "where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or "
-           "~/.cache/zarr-conformance)", metavar="DIR"),
+    Option(
+        "impl",
+        "--impl",
+        "implementation under test: a built-in name (zarr-python, reference), an entry-point "
+        "name, or package.module:Class",
+        metavar="ADAPTER",
+        commands=("run",),
+    ),
+    Option(
+        "cases",
+        "--cases",
+        "only cases whose id matches this regular expression (re.search)",
+        metavar="REGEX",
+        type=regex,
+    ),
+    Option(
+        "case_files",
+        "--case-file",
+        "add the cases of this YAML file to the shipped catalogue (repeatable)",
+        metavar="YAML",
+        repeat=True,
+    ),
+    Option(
+        "cache_dir",
+        "--cache-dir",
+        "where built fixture stores are cached (default: $ZARR_CONFORMANCE_CACHE or ~/.cache/zarr-conformance)",
+        metavar="DIR",
+    ),
     Option("timeout", "--timeout", "seconds per adapter call", metavar="SECONDS", type=positive(float), default=60.0),
-    Option("expect", "--expect", f"expectations file: known deviations become xfail; '{SHIPPED}' is the kit's own, "
-           f"'{NO_EXPECTATIONS}' for none (repeatable: files combine); the zarr-conformance commands use '{SHIPPED}' "
-           "when none is given",
-           metavar="YAML", repeat=True),
+    Option(
+        "expect",
+        "--expect",
+        f"expectations file: known deviations become xfail; '{SHIPPED}' is the kit's own, "
+        f"'{NO_EXPECTATIONS}' for none (repeatable: files combine); the zarr-conformance commands use '{SHIPPED}' "
+        "when none is given",
+        metavar="YAML",
+        repeat=True,
+    ),
     Option("strict", "--strict", "a test expected to fail that passes is a failure", switch=True),
     Option("json_path", "--json", "write the results as versioned JSON to PATH", metavar="PATH", commands=("run",)),
-    Option("junit", "--junit", "also write JUnit XML for CI systems", metavar="PATH", commands=("run",), plugin=False,
-           pytest_flag="--junitxml"),
-    Option("interop_write", "--interop-write", "interop, write phase: write every writable case into DIR for other "
-           "implementations to read", metavar="DIR", commands=("run",), hidden=True),
-    Option("interop_read", "--interop-read", "interop, read phase: read every store a writer wrote into DIR "
-           "(repeatable, one per writer)", metavar="DIR", repeat=True, commands=("run",), hidden=True),
+    Option(
+        "junit",
+        "--junit",
+        "also write JUnit XML for CI systems",
+        metavar="PATH",
+        commands=("run",),
+        plugin=False,
+        pytest_flag="--junitxml",
+    ),
+    Option(
+        "interop_write",
+        "--interop-write",
+        "interop, write phase: write every writable case into DIR for other implementations to read",
+        metavar="DIR",
+        commands=("run",),
+        hidden=True,
+    ),
+    Option(
+        "interop_read",
+        "--interop-read",
+        "interop, read phase: read every store a writer wrote into DIR (repeatable, one per writer)",
+        metavar="DIR",
+        repeat=True,
+        commands=("run",),
+        hidden=True,
+    ),
 )
 BY_NAME = {option.name: option for option in OPTIONS}
 

@@ -61,7 +61,9 @@ def report(store: Path, violations: list[Violation]) -> dict[str, Any]:
     }
 
 
-def run(store: Path, path: str = "", as_json: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run(
+    store: Path, path: str = "", as_json: bool = False, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Validate the node at ``path`` of ``store``, print the outcome, return the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr

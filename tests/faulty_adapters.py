@@ -165,10 +165,14 @@ class EmptySliceMeansToEnd(ReferenceAdapter):
     """Reads ``a[k:k]`` as ``a[k:]``."""
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        fixed = BasicSelection.of(*(
-            slice(s.start, None, s.step) if isinstance(s, slice) and s.start is not None and s.start == s.stop else s
-            for s in selection.index
-        ))
+        fixed = BasicSelection.of(
+            *(
+                slice(s.start, None, s.step)
+                if isinstance(s, slice) and s.start is not None and s.start == s.stop
+                else s
+                for s in selection.index
+            )
+        )
         return super().read(store, path, fixed)
 
 

@@ -46,15 +46,24 @@ class WritesBigEndianLabelledLittle(ZarrPythonAdapter):
 
     def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
         self._asked = spec
-        flipped = tuple(CodecSpec("bytes", {**c.configuration, "endian": "big"})
-                        if c.name == "bytes" and c.configuration.get("endian") == "little" else c for c in spec.codecs)
+        flipped = tuple(
+            CodecSpec("bytes", {**c.configuration, "endian": "big"})
+            if c.name == "bytes" and c.configuration.get("endian") == "little"
+            else c
+            for c in spec.codecs
+        )
         super().create_array(store, path, dataclasses.replace(spec, codecs=flipped))
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         super().write(store, path, selection, data)
         document = _document(store, path)
         text = document.read_text()
-        if document.name == "zarr.json" and '"endian": "big"' in text and self._asked.codecs and "big" not in json.dumps([c.to_json() for c in self._asked.codecs]):
+        if (
+            document.name == "zarr.json"
+            and '"endian": "big"' in text
+            and self._asked.codecs
+            and "big" not in json.dumps([c.to_json() for c in self._asked.codecs])
+        ):
             document.write_text(text.replace('"endian": "big"', '"endian": "little"'))
 
 
@@ -186,8 +195,9 @@ class DropsLastChunkOnPartialWrite(ZarrPythonAdapter):
         from zarr.storage import LocalStore
 
         shape = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r").shape
-        if selection and all(isinstance(s, slice) and s.start not in (None, 0) and s.stop == n
-                             for s, n in zip(selection, shape)):
+        if selection and all(
+            isinstance(s, slice) and s.start not in (None, 0) and s.stop == n for s, n in zip(selection, shape)
+        ):
             return
         super().write(store, path, selection, data)
 
@@ -224,8 +234,14 @@ class OpensGroupsAsEmptyArrays(ZarrPythonAdapter):
 
         node = hierarchy.node_at(store, path)
         if node is not None and node.node_type == "group":
-            return ArrayInfo(zarr_format=node.zarr_format, shape=(0,), dtype=np.dtype("u1"), chunks=(1,), shards=None,
-                             fill_value=np.uint8(0))
+            return ArrayInfo(
+                zarr_format=node.zarr_format,
+                shape=(0,),
+                dtype=np.dtype("u1"),
+                chunks=(1,),
+                shards=None,
+                fill_value=np.uint8(0),
+            )
         return super().open_array(store, path)
 
 

@@ -13,8 +13,18 @@ def run_suites(pytester: pytest.Pytester, impl: str, cache: Path, *args: str) ->
     """Run the suites against ``impl``; return results by test id (from the JSON report)."""
     report = pytester.path / "results.json"
     pytester.runpytest_inprocess(
-        "--pyargs", "zarr_conformance", "--zarr-impl", impl, "--zarr-cache-dir", str(cache),
-        "--zarr-json", str(report), "-p", "no:cacheprovider", "-q", *args,
+        "--pyargs",
+        "zarr_conformance",
+        "--zarr-impl",
+        impl,
+        "--zarr-cache-dir",
+        str(cache),
+        "--zarr-json",
+        str(report),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        *args,
     )
     assert report.exists(), "the suite run wrote no results"
     return {r["test_id"]: r for r in json.loads(report.read_text())["results"]}
@@ -47,4 +57,5 @@ def assert_caught(fault: Fault, results: dict[str, dict]) -> None:
     stray = {t for t in failures if function_of(t) not in fault.only_in}
     assert not stray, f"{fault.adapter}: failures outside the tests that check this bug: {sorted(stray)}"
     assert any(r["outcome"] == "pass" for r in results.values()), (
-        f"{fault.adapter}: nothing passed, so the failures are not specific to the bug")
+        f"{fault.adapter}: nothing passed, so the failures are not specific to the bug"
+    )

@@ -32,37 +32,91 @@ def test_every_invalid_case_says_why():
 
 def test_v2_coverage():
     dtypes = {c.raw["dtype"] for c in VALID if c.format == 2}
-    for typestr in ["|b1", "|i1", "<i2", ">i2", "<i4", ">i4", "<i8", ">i8", "|u1", "<u2", ">u8",
-                    "<f2", ">f2", "<f4", ">f4", "<f8", ">f8", "<c8", ">c8", "<c16", ">c16", "|S5", "<U4"]:
+    for typestr in [
+        "|b1",
+        "|i1",
+        "<i2",
+        ">i2",
+        "<i4",
+        ">i4",
+        "<i8",
+        ">i8",
+        "|u1",
+        "<u2",
+        ">u8",
+        "<f2",
+        ">f2",
+        "<f4",
+        ">f4",
+        "<f8",
+        ">f8",
+        "<c8",
+        ">c8",
+        "<c16",
+        ">c16",
+        "|S5",
+        "<U4",
+    ]:
         assert typestr in dtypes, typestr
     compressors = {(c.raw["compressor"] or {}).get("id") for c in VALID if c.format == 2}
     assert {None, "zlib", "gzip", "zstd", "blosc"} <= compressors
-    blosc = {(c.raw["compressor"]["cname"], c.raw["compressor"]["shuffle"]) for c in VALID
-             if c.format == 2 and (c.raw.get("compressor") or {}).get("id") == "blosc"}
+    blosc = {
+        (c.raw["compressor"]["cname"], c.raw["compressor"]["shuffle"])
+        for c in VALID
+        if c.format == 2 and (c.raw.get("compressor") or {}).get("id") == "blosc"
+    }
     assert {(n, s) for n in ("lz4", "zstd") for s in (0, 1, 2)} <= blosc
     assert {"C", "F"} <= {c.raw.get("order", "C") for c in VALID if c.format == 2}
     assert {None, ".", "/"} <= {c.raw.get("dimension_separator") for c in VALID if c.format == 2}
-    assert {None, 0, "NaN", "Infinity", "-Infinity"} <= {c.raw["fill_value"] for c in VALID if c.format == 2 and not isinstance(c.raw["fill_value"], list)}
+    assert {None, 0, "NaN", "Infinity", "-Infinity"} <= {
+        c.raw["fill_value"] for c in VALID if c.format == 2 and not isinstance(c.raw["fill_value"], list)
+    }
 
 
 def test_v3_coverage():
     v3 = [c for c in VALID if c.format == 3]
     names = {case_dtype_name(c) for c in v3}
-    assert {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-            "float16", "float32", "float64", "complex64", "complex128"} <= names
+    assert {
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+    } <= names
     codecs = {n for c in v3 for n in c.all_codecs()}
     assert {"bytes", "transpose", "gzip", "zstd", "blosc", "crc32c", "sharding_indexed"} <= codecs
-    endians = {e.get("configuration", {}).get("endian") for c in v3 for e in c.codecs if isinstance(e, dict) and e.get("name") == "bytes"}
+    endians = {
+        e.get("configuration", {}).get("endian")
+        for c in v3
+        for e in c.codecs
+        if isinstance(e, dict) and e.get("name") == "bytes"
+    }
     assert {"little", "big"} <= endians
-    encodings = {(c.raw.get("chunk_key_encoding", {"name": "default"})["name"],
-                  c.raw.get("chunk_key_encoding", {}).get("configuration", {}).get("separator")) for c in v3}
+    encodings = {
+        (
+            c.raw.get("chunk_key_encoding", {"name": "default"})["name"],
+            c.raw.get("chunk_key_encoding", {}).get("configuration", {}).get("separator"),
+        )
+        for c in v3
+    }
     assert {("default", "/"), ("default", "."), ("v2", "."), ("v2", "/")} <= encodings
     assert any(c.dimension_names for c in v3) and any(c.attributes for c in v3)
     fills = [c.raw["fill_value"] for c in v3]
     assert {"NaN", "Infinity", "-Infinity", True, False} <= {f for f in fills if not isinstance(f, list)}
     assert any(isinstance(f, str) and f.startswith("0x") for f in fills)
     assert any(isinstance(f, list) for f in fills)
-    assert any(isinstance(f, float) for f in fills) and any(isinstance(f, int) and not isinstance(f, bool) for f in fills)
+    assert any(isinstance(f, float) for f in fills) and any(
+        isinstance(f, int) and not isinstance(f, bool) for f in fills
+    )
 
 
 def test_sharding_and_shape_coverage():
@@ -106,7 +160,10 @@ def test_reference_reader_rejects_every_invalid_case(case, fixture_cache):
         ("cases: [{id: a, base: nowhere, format: 3}]", "base 'nowhere'"),
         ("cases: [{id: a, format: 3, shape: [2], chunks: [1], dtype: int8, fill_value: 0, surprise: 1}]", "surprise"),
         ("not: a catalogue", "cases"),
-        ("cases: [{id: a, format: 3, shape: [2], chunks: [1], dtype: int8, fill_value: null, missing_chunks: [[0]]}]", "fill value"),
+        (
+            "cases: [{id: a, format: 3, shape: [2], chunks: [1], dtype: int8, fill_value: null, missing_chunks: [[0]]}]",
+            "fill value",
+        ),
     ],
 )
 def test_malformed_case_files_give_errors_that_name_the_problem(text, message):

@@ -90,8 +90,13 @@ def _table(rows: list[dict]) -> str:
     return yaml.safe_dump({"version": 1, "implementations": rows})
 
 
-ROW = {"name": "my-zarr", "adapter": "my_zarr.conformance:MyZarrAdapter", "runtime": "python", "module": "my_zarr",
-       "package": "my-zarr"}
+ROW = {
+    "name": "my-zarr",
+    "adapter": "my_zarr.conformance:MyZarrAdapter",
+    "runtime": "python",
+    "module": "my_zarr",
+    "package": "my-zarr",
+}
 
 MALFORMED = [
     ({**ROW, "runtime": "rust"}, "implementation 'my-zarr': runtime must be one of"),
@@ -121,7 +126,7 @@ def test_a_name_appears_once():
 
 def test_the_worked_example_in_the_docs_is_the_shipped_row():
     text = DOCS.read_text(encoding="utf-8")
-    section = text[text.index("## Adding an implementation"):]
+    section = text[text.index("## Adding an implementation") :]
     block = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert block is not None
     (documented,) = parse_table(_table(yaml.safe_load(block.group(1)))).values()

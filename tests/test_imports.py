@@ -15,8 +15,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = "zarr_conformance"
-FOLDERS = {PACKAGE: REPO / "conformance", f"{PACKAGE}.fixtures": REPO / "fixtures",
-           f"{PACKAGE}.adapters": REPO / "adapters", f"{PACKAGE}.suites": REPO / "conformance" / "suites"}
+FOLDERS = {
+    PACKAGE: REPO / "conformance",
+    f"{PACKAGE}.fixtures": REPO / "fixtures",
+    f"{PACKAGE}.adapters": REPO / "adapters",
+    f"{PACKAGE}.suites": REPO / "conformance" / "suites",
+}
 
 
 def modules() -> dict[str, Path]:
@@ -30,7 +34,8 @@ def modules() -> dict[str, Path]:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _import_time_statements(body: list[ast.stmt]):
@@ -87,7 +92,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(edges.get(node, ())):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -114,8 +119,9 @@ def test_the_package_has_no_import_cycle():
 def test_the_check_finds_a_cycle(tmp_path):
     """The check itself, on a small package with a cycle hidden behind a relative import (and one that is not)."""
     (tmp_path / "a.py").write_text("from .b import thing\n")
-    (tmp_path / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .c import x\n"
-                                   "from . import c\n")
+    (tmp_path / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .c import x\nfrom . import c\n"
+    )
     (tmp_path / "c.py").write_text("import os\nfrom .a import y\ndef later():\n    from .b import z\n")
     (tmp_path / "d.py").write_text("def later():\n    from .a import y\n")
     known = {f"pkg.{n}" for n in "abcd"}

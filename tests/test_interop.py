@@ -33,7 +33,9 @@ def test_catalogue_cases_of_this_module_exist():
 
 
 def test_reference_reads_reference_stores(pytester, fixture_cache, reference_stores):
-    results = run_suites(pytester, "reference", fixture_cache, "--zarr-cases", CASES, "--zarr-interop-read", str(reference_stores))
+    results = run_suites(
+        pytester, "reference", fixture_cache, "--zarr-cases", CASES, "--zarr-interop-read", str(reference_stores)
+    )
     reads = {t: r for t, r in results.items() if t.startswith(READ)}
     assert set(reads) == {f"{READ}[reference/{c.id}]" for c in _cases(CASES)}
     assert {r["outcome"] for r in reads.values()} == {"pass"}
@@ -42,22 +44,38 @@ def test_reference_reads_reference_stores(pytester, fixture_cache, reference_sto
 
 
 def test_faulty_reader_fails_on_reference_stores(pytester, fixture_cache, reference_stores):
-    results = run_suites(pytester, "faulty_adapters:MissingChunksReadAsZero", fixture_cache, "--zarr-cases", CASES,
-                         "--zarr-interop-read", str(reference_stores))
+    results = run_suites(
+        pytester,
+        "faulty_adapters:MissingChunksReadAsZero",
+        fixture_cache,
+        "--zarr-cases",
+        CASES,
+        "--zarr-interop-read",
+        str(reference_stores),
+    )
     assert {t for t in failed(results) if t.startswith(READ)} == {f"{READ}[reference/v3-fill-int16-positive]"}
     message = results[f"{READ}[reference/v3-fill-int16-positive]"]["message"]
     assert "values differ" in message and str(reference_stores) in message
 
 
 def test_faulty_metadata_reader_fails(pytester, fixture_cache, reference_stores):
-    results = run_suites(pytester, "faulty_adapters:ShapeOffByOne", fixture_cache, "--zarr-cases", CASES,
-                         "--zarr-interop-read", str(reference_stores))
+    results = run_suites(
+        pytester,
+        "faulty_adapters:ShapeOffByOne",
+        fixture_cache,
+        "--zarr-cases",
+        CASES,
+        "--zarr-interop-read",
+        str(reference_stores),
+    )
     assert {t for t in failed(results) if t.startswith(READ)} == {f"{READ}[reference/{c.id}]" for c in _cases(CASES)}
 
 
 def test_honest_writer_stores_conform_and_read_back(pytester, fixture_cache, tmp_path):
     folder = tmp_path / "zarr-python"
-    written = run_suites(pytester, "zarr-python", fixture_cache, "--zarr-cases", CASES, "--zarr-interop-write", str(folder))
+    written = run_suites(
+        pytester, "zarr-python", fixture_cache, "--zarr-cases", CASES, "--zarr-interop-write", str(folder)
+    )
     writes = {t: r for t, r in written.items() if t.startswith(WRITE)}
     assert len(writes) == 4 and {r["outcome"] for r in writes.values()} == {"pass"}
     manifest = json.loads((folder / MANIFEST).read_text())
@@ -72,8 +90,15 @@ def test_honest_writer_stores_conform_and_read_back(pytester, fixture_cache, tmp
 def test_faulty_writer_is_blamed_not_the_reader(pytester, fixture_cache, tmp_path):
     """A writer whose store does not conform: the reference verdict says so, and readers' failures name the writer."""
     folder = tmp_path / "faulty"
-    written = run_suites(pytester, "faulty_writers:WritesBigEndianLabelledLittle", fixture_cache, "--zarr-cases", CASES,
-                         "--zarr-interop-write", str(folder))
+    written = run_suites(
+        pytester,
+        "faulty_writers:WritesBigEndianLabelledLittle",
+        fixture_cache,
+        "--zarr-cases",
+        CASES,
+        "--zarr-interop-write",
+        str(folder),
+    )
     assert not failed(written, ("fail",)) & {f"{WRITE}[{c.id}]" for c in _cases(CASES)}, "the writes themselves succeed"
     stores = json.loads((folder / MANIFEST).read_text())["stores"]
     assert stores["v3-int32"]["conforms"] is False and "values differ" in stores["v3-int32"]["problem"]
@@ -89,8 +114,15 @@ def test_faulty_writer_is_blamed_not_the_reader(pytester, fixture_cache, tmp_pat
 
 def test_writer_that_refuses_a_case_it_claims_fails_the_write(pytester, fixture_cache, tmp_path):
     folder = tmp_path / "refuses"
-    written = run_suites(pytester, "faulty_writers:RefusesBigEndian", fixture_cache, "--zarr-cases", CASES,
-                         "--zarr-interop-write", str(folder))
+    written = run_suites(
+        pytester,
+        "faulty_writers:RefusesBigEndian",
+        fixture_cache,
+        "--zarr-cases",
+        CASES,
+        "--zarr-interop-write",
+        str(folder),
+    )
     assert failed(written) & {t for t in written if t.startswith(WRITE)} == {f"{WRITE}[v3-int32-be]"}
     assert "NotImplementedError" in written[f"{WRITE}[v3-int32-be]"]["message"]
     assert "v3-int32-be" not in json.loads((folder / MANIFEST).read_text())["stores"], "no store, nothing to read"
@@ -103,8 +135,18 @@ def test_interop_tests_are_deselected_without_their_options(pytester, fixture_ca
 
 
 def test_read_phase_names_a_folder_without_manifest(pytester, fixture_cache, tmp_path):
-    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "reference", "--zarr-cache-dir",
-                                          str(fixture_cache), "--zarr-interop-read", str(tmp_path), "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        "zarr_conformance",
+        "--zarr-impl",
+        "reference",
+        "--zarr-cache-dir",
+        str(fixture_cache),
+        "--zarr-interop-read",
+        str(tmp_path),
+        "-p",
+        "no:cacheprovider",
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert f"{tmp_path}: no readable {MANIFEST}" in "\n".join(result.errlines)
 
@@ -144,8 +186,17 @@ def fault_stores(tmp_path_factory, fixture_cache) -> Path:
 
 @pytest.mark.parametrize("adapter,case,observed", READ_FAULTS, ids=[a.split(":")[1] for a, _, _ in READ_FAULTS])
 def test_each_interop_read_check_catches_its_fault(pytester, fixture_cache, fault_stores, adapter, case, observed):
-    results = run_suites(pytester, adapter, fixture_cache, "--zarr-cases", FAULT_CASES, "--zarr-interop-read", str(fault_stores),
-                         "-k", READ)
+    results = run_suites(
+        pytester,
+        adapter,
+        fixture_cache,
+        "--zarr-cases",
+        FAULT_CASES,
+        "--zarr-interop-read",
+        str(fault_stores),
+        "-k",
+        READ,
+    )
     assert f"{READ}[reference/{case}]" in failed(results)
     assert observed in results[f"{READ}[reference/{case}]"]["message"].splitlines()[0]
     assert failed(results) != set(results), "something the fault does not touch still passes"
@@ -161,11 +212,24 @@ VERDICT_FAULTS = [  # writer, case it breaks, what the reference says, whether v
 ]
 
 
-@pytest.mark.parametrize("writer,case,problem,bool_untouched", VERDICT_FAULTS, ids=[f[0].split(":")[1] for f in VERDICT_FAULTS])
-def test_each_part_of_the_verdict_catches_its_fault(pytester, fixture_cache, tmp_path, writer, case, problem, bool_untouched):
+@pytest.mark.parametrize(
+    "writer,case,problem,bool_untouched", VERDICT_FAULTS, ids=[f[0].split(":")[1] for f in VERDICT_FAULTS]
+)
+def test_each_part_of_the_verdict_catches_its_fault(
+    pytester, fixture_cache, tmp_path, writer, case, problem, bool_untouched
+):
     folder = tmp_path / "stores"
-    results = run_suites(pytester, writer, fixture_cache, "--zarr-cases", f"^(v3-bool|{case})$", "--zarr-interop-write", str(folder),
-                         "-k", WRITE)
+    results = run_suites(
+        pytester,
+        writer,
+        fixture_cache,
+        "--zarr-cases",
+        f"^(v3-bool|{case})$",
+        "--zarr-interop-write",
+        str(folder),
+        "-k",
+        WRITE,
+    )
     assert {r["outcome"] for r in results.values()} == {"pass"}, "the writes succeed; the verdict is the reference's"
     stores = json.loads((folder / MANIFEST).read_text())["stores"]
     assert stores[case]["conforms"] is False and problem in stores[case]["problem"], stores[case]

@@ -32,12 +32,27 @@ def test_zarr_python_passes_except_recorded_deviations(pytester, fixture_cache):
 
 def cli(*args: str, cache: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(TESTS), "ZARR_CONFORMANCE_CACHE": str(cache)}
-    return subprocess.run([sys.executable, "-m", "zarr_conformance.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=600, cwd=TESTS)
+    return subprocess.run(
+        [sys.executable, "-m", "zarr_conformance.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=TESTS,
+    )
 
 
 def test_run_exits_zero_when_nothing_fails_unexpectedly(fixture_cache, tmp_path):
-    result = cli("run", "--impl", "reference", "--cases", "^v3-(int16|attributes)$", "--json", str(tmp_path / "r.json"), cache=fixture_cache)
+    result = cli(
+        "run",
+        "--impl",
+        "reference",
+        "--cases",
+        "^v3-(int16|attributes)$",
+        "--json",
+        str(tmp_path / "r.json"),
+        cache=fixture_cache,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "zarr-conformance 0.1.0: reference 0.1.0" in result.stdout
     assert "OK: nothing failed unexpectedly" in result.stdout

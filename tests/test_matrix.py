@@ -23,8 +23,14 @@ FAULTY = "faulty_adapters:MissingChunksReadAsZero"
 def matrix(out: Path, cache: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the command as a user would, with the kit's faulty adapters importable in the children."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "matrix", "--out", str(out), "--cache-dir", str(cache),
-                           *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=out.parent)
+    return subprocess.run(
+        [sys.executable, "-m", "zarr_conformance.cli", "matrix", "--out", str(out), "--cache-dir", str(cache), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=out.parent,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +76,10 @@ def test_every_writer_meets_every_reader(faulty_matrix):
     doc = document(out)
     pairs = {(r["writer"], r["spec"]) for r in doc["results"] if r["writer"]}
     writers = {w["label"] for w in doc["interop"]["writers"] if w["stores"]}  # the faulty reader writes nothing
-    assert writers == {"reference", "zarr-python-" + next(i["version"] for i in doc["implementations"] if i["spec"] == "zarr-python")}
+    assert writers == {
+        "reference",
+        "zarr-python-" + next(i["version"] for i in doc["implementations"] if i["spec"] == "zarr-python"),
+    }
     assert pairs == {(w, spec) for w in writers for spec in ("reference", "zarr-python", FAULTY)}
     for writer in doc["interop"]["writers"]:
         assert (out / writer["folder"] / "manifest.json").exists()
@@ -83,15 +92,25 @@ def test_results_carry_what_a_report_needs(faulty_matrix):
     assert record["requirements"] and record["features"] and record["message"] and record["duration"] >= 0
     assert record["reproduce"].startswith("pytest --pyargs zarr_conformance --zarr-impl")
     assert record["phase"] == "call" and record["failure_kind"] == "fail" and record["writer_at_fault"] is False
-    assert {run["phase"] for i in doc["implementations"] if not i["reference"] for run in i["runs"]} == {"suites", "interop-read"}
+    assert {run["phase"] for i in doc["implementations"] if not i["reference"] for run in i["runs"]} == {
+        "suites",
+        "interop-read",
+    }
     assert all(run["state"] == "completed" for i in doc["implementations"] for run in i["runs"])
 
 
 def test_markdown_has_feature_and_interop_tables(faulty_matrix):
     _, out = faulty_matrix
     text = (out / "matrix.md").read_text()
-    for row in ("| format: Zarr v2 |", "| format: Zarr v3 |", "| data type: signed integers |", "| codec: v3 bytes |",
-                "| layout: missing chunks |", "| reference writer |", "| all tests |"):
+    for row in (
+        "| format: Zarr v2 |",
+        "| format: Zarr v3 |",
+        "| data type: signed integers |",
+        "| codec: v3 bytes |",
+        "| layout: missing chunks |",
+        "| reference writer |",
+        "| all tests |",
+    ):
         assert row in text
     faulty_row = next(line for line in text.splitlines() if line.startswith("| layout: missing chunks |"))
     assert "✗" in faulty_row, "the faulty reader's cell is marked"
@@ -112,6 +131,7 @@ def test_known_good_with_shipped_expectations_passes(tmp_path, fixture_cache):
 
 # ---- gating ----------------------------------------------------------------------------------
 
+
 def _expectations(path: Path, *entries: dict) -> Path:
     import yaml
 
@@ -119,16 +139,27 @@ def _expectations(path: Path, *entries: dict) -> Path:
     return path
 
 
-FAULT_TESTS = ("test_read_full", "test_read_one_element", "test_read_region", "test_read_strided",
-               "test_missing_chunks_read_as_fill_value")
-EXPECTED_FAULT = {"implementation": "reference", "tests": [f"{t}[v3-fill-int16-positive]" for t in FAULT_TESTS],
-                  "requirements": ["V3-CORE-023"],
-                  "reason": "reads missing chunks as 0", "link": "https://example.org/issue/1"}
+FAULT_TESTS = (
+    "test_read_full",
+    "test_read_one_element",
+    "test_read_region",
+    "test_read_strided",
+    "test_missing_chunks_read_as_fill_value",
+)
+EXPECTED_FAULT = {
+    "implementation": "reference",
+    "tests": [f"{t}[v3-fill-int16-positive]" for t in FAULT_TESTS],
+    "requirements": ["V3-CORE-023"],
+    "reason": "reads missing chunks as 0",
+    "link": "https://example.org/issue/1",
+}
 
 
 def test_gating_expected_failures_pass_the_run(tmp_path, fixture_cache):
     file = _expectations(tmp_path / "expect.yaml", EXPECTED_FAULT)
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    completed = matrix(
+        tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file)
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     outcomes = {r["test_id"]: r["outcome"] for r in document(tmp_path / "out")["results"]}
     assert {outcomes[f"{t}[v3-fill-int16-positive]"] for t in FAULT_TESTS} == {"xfail"}
@@ -137,26 +168,54 @@ def test_gating_expected_failures_pass_the_run(tmp_path, fixture_cache):
 
 def test_gating_without_the_expectation_fails(tmp_path, fixture_cache):
     file = _expectations(tmp_path / "expect.yaml")
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    completed = matrix(
+        tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file)
+    )
     assert completed.returncode == 1 and "unexpected failures" in completed.stdout
 
 
 def test_gating_wrong_expectation_is_an_unexpected_pass_and_fails_under_strict(tmp_path, fixture_cache):
     wrong = {"implementation": "reference", "tests": ["test_read_full[v3-int32]"], "reason": "wrongly believed broken"}
     file = _expectations(tmp_path / "expect.yaml", EXPECTED_FAULT, wrong)
-    lenient = matrix(tmp_path / "lenient", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
-    assert lenient.returncode == 0 and "unexpected passes" in lenient.stdout and "test_read_full[v3-int32]" in lenient.stdout
-    strict = matrix(tmp_path / "strict", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file),
-                    "--strict")
+    lenient = matrix(
+        tmp_path / "lenient", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file)
+    )
+    assert (
+        lenient.returncode == 0
+        and "unexpected passes" in lenient.stdout
+        and "test_read_full[v3-int32]" in lenient.stdout
+    )
+    strict = matrix(
+        tmp_path / "strict",
+        fixture_cache,
+        "--impl",
+        FAULTY,
+        "--cases",
+        CASES,
+        "--no-interop",
+        "--expect",
+        str(file),
+        "--strict",
+    )
     assert strict.returncode == 1, strict.stdout
 
 
 def test_gating_warns_about_stale_entries(tmp_path, fixture_cache):
     stale = {"implementation": "reference", "tests": ["test_read_whole[v3-int32]"], "reason": "a test since renamed"}
-    other_case = {"implementation": "reference", "tests": ["test_read_full[v3-not-selected]"], "reason": "outside the filter"}
-    interop = {"implementation": "reference", "tests": ["test_reads_store_written_by[*/v3-int32]"], "reason": "interop did not run"}
+    other_case = {
+        "implementation": "reference",
+        "tests": ["test_read_full[v3-not-selected]"],
+        "reason": "outside the filter",
+    }
+    interop = {
+        "implementation": "reference",
+        "tests": ["test_reads_store_written_by[*/v3-int32]"],
+        "reason": "interop did not run",
+    }
     file = _expectations(tmp_path / "expect.yaml", EXPECTED_FAULT, stale, other_case, interop)
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file))
+    completed = matrix(
+        tmp_path / "out", fixture_cache, "--impl", FAULTY, "--cases", CASES, "--no-interop", "--expect", str(file)
+    )
     assert completed.returncode == 0
     assert "matches no test: ['test_read_whole[v3-int32]']" in completed.stdout
     assert "v3-not-selected" not in completed.stdout, "entries for cases outside --cases are not stale"
@@ -166,11 +225,21 @@ def test_gating_warns_about_stale_entries(tmp_path, fixture_cache):
 
 # ---- robustness ------------------------------------------------------------------------------
 
+
 def test_crashing_implementation_is_reported_and_the_rest_goes_on(tmp_path, fixture_cache):
     """In process, a segfault takes the whole child down: the matrix says which implementation and phase, and goes on."""
     crashing = "broken_workers:SegfaultsOnBool"
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", crashing, "--impl", "reference",
-                       "--cases", CASES + "|^v3-bool$", "--no-interop")
+    completed = matrix(
+        tmp_path / "out",
+        fixture_cache,
+        "--impl",
+        crashing,
+        "--impl",
+        "reference",
+        "--cases",
+        CASES + "|^v3-bool$",
+        "--no-interop",
+    )
     assert completed.returncode == 1
     doc = document(tmp_path / "out")
     runs = {i["spec"]: i["runs"][0] for i in doc["implementations"]}
@@ -178,15 +247,25 @@ def test_crashing_implementation_is_reported_and_the_rest_goes_on(tmp_path, fixt
     assert runs[crashing]["reason"] == "killed by signal SIGSEGV; Fatal Python error: Segmentation fault"
     assert runs[crashing]["stderr_tail"], "the last lines of its stderr"
     assert runs["reference"]["state"] == "completed"
-    assert f"incomplete: reference 0.1.0 ({crashing}) (suites: crashed, killed by signal SIGSEGV; Fatal Python error" in completed.stdout
+    assert (
+        f"incomplete: reference 0.1.0 ({crashing}) (suites: crashed, killed by signal SIGSEGV; Fatal Python error"
+        in completed.stdout
+    )
 
 
 def test_implementation_that_does_not_load_is_named_with_its_error(tmp_path, fixture_cache):
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", "no-such-zarr", "--impl", "reference", "--cases", CASES)
+    completed = matrix(
+        tmp_path / "out", fixture_cache, "--impl", "no-such-zarr", "--impl", "reference", "--cases", CASES
+    )
     assert completed.returncode == 1
-    assert "incomplete: no-such-zarr (suites: not started, exit code 4; ERROR: unknown adapter 'no-such-zarr'" in completed.stdout
+    assert (
+        "incomplete: no-such-zarr (suites: not started, exit code 4; ERROR: unknown adapter 'no-such-zarr'"
+        in completed.stdout
+    )
     doc = document(tmp_path / "out")
-    assert [run["phase"] for i in doc["implementations"] if i["spec"] == "no-such-zarr" for run in i["runs"]] == ["suites"]
+    assert [run["phase"] for i in doc["implementations"] if i["spec"] == "no-such-zarr" for run in i["runs"]] == [
+        "suites"
+    ]
 
 
 def test_refuses_a_foreign_output_folder(tmp_path, fixture_cache):
@@ -208,14 +287,18 @@ def test_rerun_replaces_only_its_own_files(tmp_path, fixture_cache):
 
 # ---- the HTML report, in a real browser ------------------------------------------------------
 
+
 def chromium() -> str:
     """Debian's Chromium (package ``chromium``), or ``$ZARR_CONFORMANCE_CHROMIUM``; its absence is an error, not a skip."""
     import shutil
 
     found = os.environ.get("ZARR_CONFORMANCE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        pytest.fail("no Chromium for the browser test: install Debian's package 'chromium' (the README's test command "
-                    "does) or set ZARR_CONFORMANCE_CHROMIUM to a Chromium binary", pytrace=False)
+        pytest.fail(
+            "no Chromium for the browser test: install Debian's package 'chromium' (the README's test command "
+            "does) or set ZARR_CONFORMANCE_CHROMIUM to a Chromium binary",
+            pytrace=False,
+        )
     return found
 
 
@@ -228,8 +311,17 @@ def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_pat
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium(),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             page = browser.new_page()
             page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
@@ -250,10 +342,16 @@ def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_pat
             assert details.is_visible()
             text = details.inner_text()
             assert "test_read_full[v3-fill-int16-positive]" in text
-            assert "V3-CORE-023" in text and "reproduce:" in text and "--zarr-impl faulty_adapters:MissingChunksReadAsZero" in text
+            assert (
+                "V3-CORE-023" in text
+                and "reproduce:" in text
+                and "--zarr-impl faulty_adapters:MissingChunksReadAsZero" in text
+            )
             assert cell.get_attribute("aria-pressed") == "true"
 
-            interop = page.locator("#table-1 tbody tr", has=page.locator("th", has_text="reference writer")).locator("button.cell")
+            interop = page.locator("#table-1 tbody tr", has=page.locator("th", has_text="reference writer")).locator(
+                "button.cell"
+            )
             interop.first.click()  # the reference reader on the reference writer: every test passed
             assert "Every test passed." in details.inner_text()
             requirement = page.locator("#table-2 tbody tr", has=page.locator("th", has_text="V3-CORE-023"))
@@ -271,7 +369,9 @@ def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_pat
 
 def test_malformed_expectations_stop_the_matrix_before_it_runs(tmp_path, fixture_cache):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: 1\nexpectations:\n  - implementation: reference\n    tests: ['test_read_full[v3-int32]']\n")
+    bad.write_text(
+        "version: 1\nexpectations:\n  - implementation: reference\n    tests: ['test_read_full[v3-int32]']\n"
+    )
     completed = matrix(tmp_path / "out", fixture_cache, "--impl", "reference", "--expect", str(bad))
     assert completed.returncode == 2 and "lacks ['reason']" in completed.stderr
     assert not (tmp_path / "out" / "results.json").exists()
@@ -282,8 +382,20 @@ def test_run_reports_stale_entries_and_unexpected_passes(tmp_path, fixture_cache
     wrong = {"implementation": "reference", "tests": ["test_read_full[v3-int32]"], "reason": "wrongly believed broken"}
     stale = {"implementation": "reference", "tests": ["test_read_whole[v3-int32]"], "reason": "a test since renamed"}
     file = _expectations(tmp_path / "expect.yaml", wrong, stale)
-    base = [sys.executable, "-m", "zarr_conformance.cli", "run", "--impl", "reference", "--cases", "^v3-int32$",
-            "--cache-dir", str(fixture_cache), "--expect", str(file)]
+    base = [
+        sys.executable,
+        "-m",
+        "zarr_conformance.cli",
+        "run",
+        "--impl",
+        "reference",
+        "--cases",
+        "^v3-int32$",
+        "--cache-dir",
+        str(fixture_cache),
+        "--expect",
+        str(file),
+    ]
     lenient = subprocess.run(base, capture_output=True, text=True, timeout=300)
     assert lenient.returncode == 0, lenient.stdout + lenient.stderr
     assert "unexpected passes (1)" in lenient.stdout and "fail the run under --strict" in lenient.stdout
@@ -298,31 +410,53 @@ def test_run_that_overruns_its_budget_is_killed_and_reported(tmp_path, fixture_c
     Only the hanging run is given the short budget's test: however busy the machine, it cannot finish in time.
     """
     hanging = "broken_workers:HangsOnFloat16"
-    completed = matrix(tmp_path / "out", fixture_cache, "--impl", hanging, "--cases", "^v3-float16$",
-                       "--no-interop", "--timeout", "600", "--run-timeout", "8")
+    completed = matrix(
+        tmp_path / "out",
+        fixture_cache,
+        "--impl",
+        hanging,
+        "--cases",
+        "^v3-float16$",
+        "--no-interop",
+        "--timeout",
+        "600",
+        "--run-timeout",
+        "8",
+    )
     assert completed.returncode == 1
     written = document(tmp_path / "out")
     runs = {i["spec"]: i["runs"][0] for i in written["implementations"]}
-    assert runs[hanging]["state"] == "timed out" and runs[hanging]["reason"].startswith("killed after --run-timeout 8 s")
+    assert runs[hanging]["state"] == "timed out" and runs[hanging]["reason"].startswith(
+        "killed after --run-timeout 8 s"
+    )
     assert written["incomplete_runs"] and (tmp_path / "out" / "matrix.html").exists()
 
 
 def test_reports_can_be_rendered_again_from_results(faulty_matrix, tmp_path):
     _, out = faulty_matrix
     again = tmp_path / "again"
-    completed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "report", str(out / "results.json"), "--out",
-                                str(again)], capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-m", "zarr_conformance.cli", "report", str(out / "results.json"), "--out", str(again)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stderr
     assert (again / "matrix.md").read_text() == (out / "matrix.md").read_text()
     not_results = tmp_path / "other.json"
     not_results.write_text('{"schema": "something else"}')
-    refused = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "report", str(not_results)],
-                             capture_output=True, text=True, timeout=120)
+    refused = subprocess.run(
+        [sys.executable, "-m", "zarr_conformance.cli", "report", str(not_results)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert refused.returncode == 2
     assert "not a zarr-conformance/matrix or zarr-conformance/results document" in refused.stderr
 
 
 # ---- a child run and a reproduce line are commands a user can run again ----------------------
+
 
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
@@ -339,30 +473,73 @@ def test_a_child_run_runs_again_from_its_runspec_with_the_same_outcomes(faulty_m
     assert (spec.impl, spec.cases, spec.expect, spec.timeout) == (FAULTY, CASES, ("shipped",), 60.0)
     assert spec.json_path == str((out / "parts" / f"{name}.json").resolve()) and spec.junit and spec.interop_write
     again = replace(spec, json_path=str(tmp_path / "again.json"), junit=None, interop_write=str(tmp_path / "stores"))
-    completed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec",
-                                str(again.write(tmp_path / "again.runspec.json"))],
-                               capture_output=True, text=True, env=_env(), timeout=300, cwd=tmp_path)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zarr_conformance.cli",
+            "run",
+            "--runspec",
+            str(again.write(tmp_path / "again.runspec.json")),
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert completed.returncode == 1, completed.stdout + completed.stderr  # the faulty reader fails, as in the matrix
-    compared = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "compare",
-                               str(out / "parts" / f"{name}.json"), str(tmp_path / "again.json")],
-                              capture_output=True, text=True, timeout=120)
+    compared = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zarr_conformance.cli",
+            "compare",
+            str(out / "parts" / f"{name}.json"),
+            str(tmp_path / "again.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert compared.returncode == 0, compared.stdout + compared.stderr
-    mixed = subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "run", "--runspec",
-                            str(tmp_path / "again.runspec.json"), "--cases", "x"],
-                           capture_output=True, text=True, timeout=120)
+    mixed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zarr_conformance.cli",
+            "run",
+            "--runspec",
+            str(tmp_path / "again.runspec.json"),
+            "--cases",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert mixed.returncode == 2 and "not also --cases" in mixed.stderr
 
 
 def test_reproduce_runs_that_one_test(faulty_matrix, tmp_path):
     _, out = faulty_matrix
     records = {(r["spec"], r["test_id"]): r for r in document(out)["results"]}
-    for test_id in ("test_read_full[v3-fill-int16-positive]",
-                    "test_reads_store_written_by[reference/v3-fill-int16-positive]"):
+    for test_id in (
+        "test_read_full[v3-fill-int16-positive]",
+        "test_reads_store_written_by[reference/v3-fill-int16-positive]",
+    ):
         command = records[(FAULTY, test_id)]["reproduce"]
         assert "--zarr-expect" not in command and "--zarr-json" not in command, command
         assert command.startswith("pytest ")
-        completed = subprocess.run(f"{shlex.quote(sys.executable)} -m {command} -p no:cacheprovider -rf", shell=True,
-                                   capture_output=True, text=True, env=_env(), timeout=300, cwd=tmp_path)
+        completed = subprocess.run(
+            f"{shlex.quote(sys.executable)} -m {command} -p no:cacheprovider -rf",
+            shell=True,
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=300,
+            cwd=tmp_path,
+        )
         assert completed.returncode == 1, completed.stdout + completed.stderr
         last = completed.stdout.strip().splitlines()[-1]
         assert test_id in completed.stdout and "1 failed" in last and "passed" not in last, completed.stdout

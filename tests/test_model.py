@@ -33,8 +33,9 @@ def test_array_spec_is_decoded_not_the_raw_case():
     sharded = _spec("v3-sharded-uint16-edge")
     assert sharded.shards is not None and sharded.grid_shape == sharded.shards != sharded.chunks
     assert [c.name for c in sharded.codecs] == ["sharding_indexed"]
-    assert all(isinstance(c, dict) and set(c) == {"name", "configuration"}
-               for c in sharded.codecs[0].configuration["codecs"])
+    assert all(
+        isinstance(c, dict) and set(c) == {"name", "configuration"} for c in sharded.codecs[0].configuration["codecs"]
+    )
     big = _spec("v2-int16-be")
     assert big.dtype.str == ">i2" and big.data_type == "int16" and big.chunk_key_encoding == "v2"
     nan = _spec("v3-fill-float32-nan")
@@ -46,11 +47,14 @@ def test_short_hand_codec_names_are_normalized():
     assert all(c.to_json().keys() == {"name", "configuration"} for c in spec.codecs)
 
 
-@pytest.mark.parametrize("selection", [
-    BasicSelection.of(3, slice(None), slice(1, 9, 2)),
-    BasicSelection.of(slice(4, 4)),
-    BasicSelection(()),
-])
+@pytest.mark.parametrize(
+    "selection",
+    [
+        BasicSelection.of(3, slice(None), slice(1, 9, 2)),
+        BasicSelection.of(slice(4, 4)),
+        BasicSelection(()),
+    ],
+)
 def test_selection_survives_its_json_form(selection):
     assert Selection.from_json(json.loads(json.dumps(selection.to_json()))) == selection
 
@@ -63,10 +67,16 @@ def test_selection_applies_with_numpy_semantics_and_reads_like_numpy():
     assert BasicSelection((Slice(None, 5),)).describe() == "[:5]"
 
 
-@pytest.mark.parametrize("data", [
-    [1, 2], {"kind": "fancy"}, {"kind": "basic"}, {"kind": "basic", "items": [True]},
-    {"kind": "basic", "items": [{"start": 1.5}]},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        [1, 2],
+        {"kind": "fancy"},
+        {"kind": "basic"},
+        {"kind": "basic", "items": [True]},
+        {"kind": "basic", "items": [{"start": 1.5}]},
+    ],
+)
 def test_malformed_selection_json_is_a_clear_error(data):
     with pytest.raises(SelectionError):
         Selection.from_json(data)
@@ -82,8 +92,15 @@ def test_a_suite_passing_an_untyped_selection_is_the_kit_s_error_not_a_rejection
         guard.close()
 
 
-ORACLE_MODULES = ("fixtures.writer", "fixtures.metadata", "fixtures.dtypes", "fixtures.codecs", "fixtures.reader",
-                  "fixtures.cases", "fixtures.validator")
+ORACLE_MODULES = (
+    "fixtures.writer",
+    "fixtures.metadata",
+    "fixtures.dtypes",
+    "fixtures.codecs",
+    "fixtures.reader",
+    "fixtures.cases",
+    "fixtures.validator",
+)
 
 
 @pytest.mark.parametrize("module", ["zarr_python", "zarr_python2", "tensorstore", "zarrs"])
@@ -97,6 +114,10 @@ def test_no_adapter_under_test_borrows_the_kit_s_writer_or_parser(module):
     tree = ast.parse((Path(package.__file__).parent / f"{module}.py").read_text())
     imported = [("." * node.level) + (node.module or "") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
-    borrowed = [name for name in imported if any(name.endswith(oracle) or f"{oracle}." in name for oracle in ORACLE_MODULES)
-                or name.lstrip(".") == "fixtures"]
+    borrowed = [
+        name
+        for name in imported
+        if any(name.endswith(oracle) or f"{oracle}." in name for oracle in ORACLE_MODULES)
+        or name.lstrip(".") == "fixtures"
+    ]
     assert not borrowed, f"adapters/{module}.py imports the kit's reference side: {borrowed}"

@@ -52,17 +52,26 @@ def test_importing_the_kit_imports_no_implementation(tmp_path):
 def test_wheel_holds_one_namespace_with_its_data(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = tmp_path.glob("zarr_conformance-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert tops == {"zarr_conformance"}
-    for required in ["zarr_conformance/plugin.py", "zarr_conformance/test_array_read.py", "zarr_conformance/py.typed",
-                     "zarr_conformance/data/requirements.yaml", "zarr_conformance/data/expectations.yaml",
-                     "zarr_conformance/fixtures/case.schema.json", "zarr_conformance/fixtures/cases/v3.yaml",
-                     "zarr_conformance/adapters/zarr_python.py", "zarr_conformance/adapters/implementations.yaml",
-                     "zarr_conformance/suites/array_read.py"]:
+    for required in [
+        "zarr_conformance/plugin.py",
+        "zarr_conformance/test_array_read.py",
+        "zarr_conformance/py.typed",
+        "zarr_conformance/data/requirements.yaml",
+        "zarr_conformance/data/expectations.yaml",
+        "zarr_conformance/fixtures/case.schema.json",
+        "zarr_conformance/fixtures/cases/v3.yaml",
+        "zarr_conformance/adapters/zarr_python.py",
+        "zarr_conformance/adapters/implementations.yaml",
+        "zarr_conformance/suites/array_read.py",
+    ]:
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -46,8 +46,14 @@ def test_v2_2x2_int16_c_order_chunk_bytes(tmp_path):
     assert (store / "0.0").read_bytes() == bytes.fromhex("0100 0200 0300 0400")
     metadata = json.loads((store / ".zarray").read_text())
     assert metadata == {
-        "zarr_format": 2, "shape": [2, 2], "chunks": [2, 2], "dtype": "<i2",
-        "compressor": None, "fill_value": 0, "order": "C", "filters": None,
+        "zarr_format": 2,
+        "shape": [2, 2],
+        "chunks": [2, 2],
+        "dtype": "<i2",
+        "compressor": None,
+        "fill_value": 0,
+        "order": "C",
+        "filters": None,
     }
     assert sorted(p.name for p in store.iterdir()) == [".zarray", "0.0"]
 
@@ -59,7 +65,9 @@ def test_v2_2x2_int16_f_order_chunk_bytes(tmp_path):
 
 
 def test_v2_big_endian_and_nested_keys(tmp_path):
-    _, store = build_store(tmp_path, """
+    _, store = build_store(
+        tmp_path,
+        """
   - id: v2-be
     format: 2
     shape: [2, 2]
@@ -70,13 +78,16 @@ def test_v2_big_endian_and_nested_keys(tmp_path):
     order: C
     dimension_separator: "/"
     data: {recipe: explicit, values: [1, 258, 3, 4]}
-""")
+""",
+    )
     assert (store / "0" / "0").read_bytes() == bytes.fromhex("0001 0102")
     assert (store / "1" / "0").read_bytes() == bytes.fromhex("0003 0004")
 
 
 def test_v3_bytes_big_endian_default_keys_and_metadata(tmp_path):
-    _, store = build_store(tmp_path, """
+    _, store = build_store(
+        tmp_path,
+        """
   - id: v3-2x2
     format: 3
     shape: [2, 2]
@@ -86,21 +97,28 @@ def test_v3_bytes_big_endian_default_keys_and_metadata(tmp_path):
     codecs: [{name: bytes, configuration: {endian: big}}]
     dimension_names: [y, null]
     data: {recipe: explicit, values: [1, -2, 3, 4]}
-""")
+""",
+    )
     assert (store / "c" / "0" / "0").read_bytes() == bytes.fromhex("0001 fffe")
     assert (store / "c" / "1" / "0").read_bytes() == bytes.fromhex("0003 0004")
     document = json.loads((store / "zarr.json").read_text())
     assert document == {
-        "zarr_format": 3, "node_type": "array", "shape": [2, 2], "data_type": "int16",
+        "zarr_format": 3,
+        "node_type": "array",
+        "shape": [2, 2],
+        "data_type": "int16",
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [1, 2]}},
         "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
-        "fill_value": 0, "codecs": [{"name": "bytes", "configuration": {"endian": "big"}}],
+        "fill_value": 0,
+        "codecs": [{"name": "bytes", "configuration": {"endian": "big"}}],
         "dimension_names": ["y", None],
     }
 
 
 def test_v3_transpose_then_bytes(tmp_path):
-    _, store = build_store(tmp_path, """
+    _, store = build_store(
+        tmp_path,
+        """
   - id: v3-transpose
     format: 3
     shape: [2, 3]
@@ -109,7 +127,8 @@ def test_v3_transpose_then_bytes(tmp_path):
     fill_value: 0
     codecs: [{name: transpose, configuration: {order: [1, 0]}}, {name: bytes}]
     data: {recipe: explicit, values: [1, 2, 3, 4, 5, 6]}
-""")
+""",
+    )
     # V3-TRANSPOSE-004: out[j, i] = in[i, j]; bytes then writes the 3x2 array in C order
     assert (store / "c" / "0" / "0").read_bytes() == bytes([1, 4, 2, 5, 3, 6])
 
@@ -181,7 +200,9 @@ def test_one_shard_index_at_start_with_an_empty_inner_chunk(tmp_path):
 
 
 def test_missing_chunk_is_not_written_and_expected_holds_the_fill_value(tmp_path):
-    fixture, store = build_store(tmp_path, """
+    fixture, store = build_store(
+        tmp_path,
+        """
   - id: v3-missing
     format: 3
     shape: [4]
@@ -191,7 +212,8 @@ def test_missing_chunk_is_not_written_and_expected_holds_the_fill_value(tmp_path
     codecs: [{name: bytes, configuration: {endian: little}}]
     missing_chunks: [[1]]
     data: {recipe: explicit, values: [1, 2, 3, 4]}
-""")
+""",
+    )
     assert (store / "c" / "0").exists() and not (store / "c" / "1").exists()
     expected = fixture.expected()
     assert expected[:2].tolist() == [1.0, 2.0]
@@ -199,7 +221,9 @@ def test_missing_chunk_is_not_written_and_expected_holds_the_fill_value(tmp_path
 
 
 def test_edge_chunk_padding(tmp_path):
-    _, store = build_store(tmp_path, """
+    _, store = build_store(
+        tmp_path,
+        """
   - id: v3-edge
     format: 3
     shape: [3]
@@ -208,13 +232,16 @@ def test_edge_chunk_padding(tmp_path):
     fill_value: 9
     codecs: [{name: bytes}]
     data: {recipe: explicit, values: [1, 2, 3]}
-""")
+""",
+    )
     # V3-GRID-007: the edge chunk keeps the full chunk shape, the overhang holds the fill value
     assert (store / "c" / "1").read_bytes() == bytes([3, 9])
 
 
 def test_gzip_output_is_reproducible(tmp_path):
-    _, store = build_store(tmp_path, """
+    _, store = build_store(
+        tmp_path,
+        """
   - id: v3-gzip
     format: 3
     shape: [4]
@@ -222,7 +249,8 @@ def test_gzip_output_is_reproducible(tmp_path):
     dtype: uint8
     fill_value: 0
     codecs: [{name: bytes}, {name: gzip, configuration: {level: 1}}]
-""")
+""",
+    )
     data = (store / "c" / "0").read_bytes()
     # RFC 1952 header: magic, deflate, no flags, mtime 0
     assert data[:8] == bytes.fromhex("1f8b0800 00000000")

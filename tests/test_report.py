@@ -14,13 +14,19 @@ CASES = {c.id: c for c in load_catalogue()}
 
 
 def test_features_of_cases():
-    assert feature_labels(CASES["v3-sharded-nested"])[:3] == ["format: Zarr v3", "layout: sharding", "layout: nested sharding"]
+    assert feature_labels(CASES["v3-sharded-nested"])[:3] == [
+        "format: Zarr v3",
+        "layout: sharding",
+        "layout: nested sharding",
+    ]
     assert "codec: v3 sharding_indexed" not in feature_labels(CASES["v3-sharded-nested"]), "sharding is a layout row"
     assert "codec: v2 zlib" in feature_labels(CASES["v2-int16-be-zlib"])
     assert "fill value: NaN" in feature_labels(CASES["v3-fill-float32-nan"])
     assert "fill value: hex bits" in feature_labels(CASES["v3-fill-float16-hex-signalling-nan"])
     assert "data type: complex" in feature_labels(CASES["v3-complex64"])
-    assert feature_labels(CASES["invalid-v3-unknown-codec"]) == ["node: invalid input"], "a broken store says nothing of its codec"
+    assert feature_labels(CASES["invalid-v3-unknown-codec"]) == ["node: invalid input"], (
+        "a broken store says nothing of its codec"
+    )
     assert feature_labels(CASES["v3-hierarchy-with-v2-child"]) == ["format: Zarr v2", "format: Zarr v3", "node: groups"]
     assert feature_labels(None) == []
 
@@ -46,36 +52,87 @@ def test_cell_status_precedence():
 
 def _record(spec, test_id, outcome, case="v3-int32", writer=None, message="", because=(), at_fault=False):
     """A record of schema version 2."""
-    return {"spec": spec, "test_id": test_id, "nodeid": f"x::{test_id}", "outcome": outcome, "case": case,
-            "writer": writer, "message": message, "features": [] if writer else feature_labels(CASES[case]),
-            "suite": "interop" if writer else "array_read", "implementation": spec, "version": "1", "phase": "call",
-            "failure_kind": outcome if outcome in ("fail", "timeout", "crash") else None,
-            "unsupported_because": list(because), "writer_at_fault": at_fault, "duration": 0.1,
-            "requirements": ["V3-CORE-023"], "reproduce": f"pytest ... {test_id}"}
+    return {
+        "spec": spec,
+        "test_id": test_id,
+        "nodeid": f"x::{test_id}",
+        "outcome": outcome,
+        "case": case,
+        "writer": writer,
+        "message": message,
+        "features": [] if writer else feature_labels(CASES[case]),
+        "suite": "interop" if writer else "array_read",
+        "implementation": spec,
+        "version": "1",
+        "phase": "call",
+        "failure_kind": outcome if outcome in ("fail", "timeout", "crash") else None,
+        "unsupported_because": list(because),
+        "writer_at_fault": at_fault,
+        "duration": 0.1,
+        "requirements": ["V3-CORE-023"],
+        "reproduce": f"pytest ... {test_id}",
+    }
 
 
 def _document():
     """A matrix document of schema version 2."""
-    impl = lambda spec, reference=False: {"spec": spec, "name": spec, "version": "1", "reference": reference, "capabilities": {},
-                                          "label": "reference reader" if reference else f"{spec} 1", "runs": []}
-    writer = lambda label, name, stores: {"label": label, "name": name, "version": "1", "folder": f"stores/{name}",
-                                          "stores": stores, "conforming": stores, "features": []}
+    impl = lambda spec, reference=False: {
+        "spec": spec,
+        "name": spec,
+        "version": "1",
+        "reference": reference,
+        "capabilities": {},
+        "label": "reference reader" if reference else f"{spec} 1",
+        "runs": [],
+    }
+    writer = lambda label, name, stores: {
+        "label": label,
+        "name": name,
+        "version": "1",
+        "folder": f"stores/{name}",
+        "stores": stores,
+        "conforming": stores,
+        "features": [],
+    }
     return {
-        "schema": "zarr-conformance/matrix", "schema_version": 2,
-        "kit_version": "0", "created": "now", "duration": 1.0, "jobs": 2, "expectations": "none", "strict": False,
+        "schema": "zarr-conformance/matrix",
+        "schema_version": 2,
+        "kit_version": "0",
+        "created": "now",
+        "duration": 1.0,
+        "jobs": 2,
+        "expectations": "none",
+        "strict": False,
         "implementations": [impl("good"), impl("bad"), impl("reference", True)],
-        "interop": {"writers": [writer("good-1", "good", 2), writer("reference", "reference", 2), writer("ro-1", "ro", 0)],
-                    "readers": []},
-        "stale_expectations": [], "incomplete_runs": [], "duplicate_implementations": [], "summary": {},
+        "interop": {
+            "writers": [writer("good-1", "good", 2), writer("reference", "reference", 2), writer("ro-1", "ro", 0)],
+            "readers": [],
+        },
+        "stale_expectations": [],
+        "incomplete_runs": [],
+        "duplicate_implementations": [],
+        "summary": {},
         "unexpected": 2,
         "results": [
             _record("good", "test_read_full[v3-int32]", "pass"),
             _record("bad", "test_read_full[v3-int32]", "fail", message="observed: </script><script>alert(1)</script>"),
-            _record("good", "test_read_full[v3-gzip-level1]", "unsupported", case="v3-gzip-level1",
-                    message="the adapter does not claim: codec gzip", because=["codec gzip"]),
+            _record(
+                "good",
+                "test_read_full[v3-gzip-level1]",
+                "unsupported",
+                case="v3-gzip-level1",
+                message="the adapter does not claim: codec gzip",
+                because=["codec gzip"],
+            ),
             _record("bad", "test_read_full[v3-gzip-level1]", "xfail", case="v3-gzip-level1"),
-            _record("reference", "test_reads_store_written_by[good-1/v3-int32]", "xfail", writer="good-1",
-                    message="expected failure: caused by the writer good-1: ...", at_fault=True),
+            _record(
+                "reference",
+                "test_reads_store_written_by[good-1/v3-int32]",
+                "xfail",
+                writer="good-1",
+                message="expected failure: caused by the writer good-1: ...",
+                at_fault=True,
+            ),
             _record("bad", "test_reads_store_written_by[reference/v3-int32]", "fail", writer="reference"),
         ],
     }
@@ -83,6 +140,7 @@ def _document():
 
 def _v1(document):
     """The same document as version 1 wrote it: the facts in the message text, no phase or failure kind."""
+
     def old(record):
         added = ("phase", "failure_kind", "unsupported_because", "writer_at_fault")
         out = {k: v for k, v in record.items() if k not in added}
@@ -123,8 +181,12 @@ def test_v1_and_v2_documents_render_alike():
     from zarr_conformance.documents import upgrade
 
     old, new = build_tables(upgrade(_v1(_document()))), build_tables(_document())
-    assert (old.features, old.interop, old.requirements, old.unchecked) == (new.features, new.interop, new.requirements,
-                                                                            new.unchecked)
+    assert (old.features, old.interop, old.requirements, old.unchecked) == (
+        new.features,
+        new.interop,
+        new.requirements,
+        new.unchecked,
+    )
     assert [{**d, "message": ""} for d in old.details] == [{**d, "message": ""} for d in new.details], "messages aside"
     assert old.interop.cell("good 1", "reference reader").status == "writer"
     assert old.features.cell("codec: v3 gzip", "good 1").unsupported == {"codec gzip": 1}
@@ -138,8 +200,13 @@ def test_tables_from_a_document():
     assert features.rows[-1] == "all tests" and "codec: v3 gzip" in features.rows
     assert features.cell("codec: v3 gzip", "good 1").status == "unsupported"
     assert features.cell("codec: v3 gzip", "bad 1").status == "known"
-    assert features.cell("format: Zarr v3", "bad 1").text == "0/2" and features.cell("format: Zarr v3", "bad 1").status == "bad"
-    assert interop.rows == ["reference writer", "good 1"], "the reference writer first; a writer of no stores has no row"
+    assert (
+        features.cell("format: Zarr v3", "bad 1").text == "0/2"
+        and features.cell("format: Zarr v3", "bad 1").status == "bad"
+    )
+    assert interop.rows == ["reference writer", "good 1"], (
+        "the reference writer first; a writer of no stores has no row"
+    )
     assert interop.columns == ["reference reader", "good 1", "bad 1"]
     assert interop.cell("good 1", "reference reader").status == "writer"
     assert interop.cell("reference writer", "bad 1").status == "bad"
@@ -171,7 +238,9 @@ def test_progress_display_per_implementation(tmp_path):
     from zarr_conformance.matrix import ChildRun, Display
 
     def child(spec, name):
-        return ChildRun(spec, "suites", tmp_path / f"{name}.json", tmp_path / f"{name}.log", [], name=name, version="1.0")
+        return ChildRun(
+            spec, "suites", tmp_path / f"{name}.json", tmp_path / f"{name}.log", [], name=name, version="1.0"
+        )
 
     a, b = child("a", "impl-a"), child("b", "impl-b")
     terminal = io.StringIO()

@@ -45,8 +45,17 @@ def test_the_validator_reports_where_the_parser_stops(case, fixture_cache):
     assert any(v.message in str(stopped) for v in same), (str(stopped), [v.message for v in same])
 
 
-@pytest.mark.parametrize("case_id", ["v2-int32-le", "v2-attributes", "v3-int32", "v3-sharded-nested",
-                                     "v3-dimension-names-some-null", "v3-hierarchy-nested"])
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "v2-int32-le",
+        "v2-attributes",
+        "v3-int32",
+        "v3-sharded-nested",
+        "v3-dimension-names-some-null",
+        "v3-hierarchy-nested",
+    ],
+)
 def test_neither_complains_about_a_valid_store(case_id, fixture_cache):
     case = CASES[case_id]
     store = ensure_fixture(case, fixture_cache).store
@@ -55,19 +64,26 @@ def test_neither_complains_about_a_valid_store(case_id, fixture_cache):
     assert errors(validate(store, case.path)) == []
 
 
-@pytest.mark.parametrize("change, requirement", [
-    ({"zarr_format": 3.0}, "V3-CORE-014"),
-    ({"node_type": None}, "V3-CORE-015"),
-    ({"dimension_names": None}, "V3-CORE-028"),
-    ({"storage_transformers": None}, "V3-CORE-027"),
-    ({"storage_transformers": [{"name": "nope"}]}, "V3-CORE-082"),
-    ({"chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [3, 2]}, "must_understand": False}},
-     "V3-CORE-083"),
-    ({"codecs": [{"name": "sharding_indexed", "configuration": {"chunk_shape": [1, 1], "codecs": ["bytes"]}}]},
-     "V3-SHARD-005"),
-    ({"mine": 1}, "V3-CORE-082"),
-    ({"attributes": []}, "V3-CORE-026"),
-])
+@pytest.mark.parametrize(
+    "change, requirement",
+    [
+        ({"zarr_format": 3.0}, "V3-CORE-014"),
+        ({"node_type": None}, "V3-CORE-015"),
+        ({"dimension_names": None}, "V3-CORE-028"),
+        ({"storage_transformers": None}, "V3-CORE-027"),
+        ({"storage_transformers": [{"name": "nope"}]}, "V3-CORE-082"),
+        (
+            {"chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [3, 2]}, "must_understand": False}},
+            "V3-CORE-083",
+        ),
+        (
+            {"codecs": [{"name": "sharding_indexed", "configuration": {"chunk_shape": [1, 1], "codecs": ["bytes"]}}]},
+            "V3-SHARD-005",
+        ),
+        ({"mine": 1}, "V3-CORE-082"),
+        ({"attributes": []}, "V3-CORE-026"),
+    ],
+)
 def test_one_broken_rule_one_verdict(change: dict[str, Any], requirement: str, fixture_cache, tmp_path):
     case = CASES["v3-int32"]
     store = tmp_path / "store.zarr"

@@ -99,19 +99,43 @@ def zarr_python_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
 
     grid = np.arange(35, dtype="int16").reshape(7, 5)
     array("v2-blosc", grid, chunks=(3, 2), zarr_format=2)
-    array("v2-zlib-delta-f-nested", grid.astype("<i8"), chunks=(3, 2), zarr_format=2, order="F",
-          filters=[numcodecs.Delta(dtype="<i8")], compressors=numcodecs.Zlib(level=1),
-          chunk_key_encoding={"name": "v2", "separator": "/"})
+    array(
+        "v2-zlib-delta-f-nested",
+        grid.astype("<i8"),
+        chunks=(3, 2),
+        zarr_format=2,
+        order="F",
+        filters=[numcodecs.Delta(dtype="<i8")],
+        compressors=numcodecs.Zlib(level=1),
+        chunk_key_encoding={"name": "v2", "separator": "/"},
+    )
     array("v2-scalar", np.array(5, dtype="<f8"), zarr_format=2)
     array("v3-zstd", grid, chunks=(3, 2), zarr_format=3, dimension_names=["y", "x"], attributes={"a": 1})
-    array("v3-gzip-transpose-crc32c", grid.astype(">i4"), chunks=(3, 2), zarr_format=3,
-          filters=[TransposeCodec(order=(1, 0))], serializer=BytesCodec(endian="big"),
-          compressors=[GzipCodec(level=5), Crc32cCodec()])
-    array("v3-blosc-v2-keys", grid.astype("float32"), chunks=(3, 2), zarr_format=3,
-          compressors=BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle"),
-          chunk_key_encoding={"name": "v2", "separator": "."})
-    array("v3-sharded", np.arange(64, dtype="uint16").reshape(8, 8), chunks=(2, 2), shards=(4, 8),
-          zarr_format=3, fill_value=7)
+    array(
+        "v3-gzip-transpose-crc32c",
+        grid.astype(">i4"),
+        chunks=(3, 2),
+        zarr_format=3,
+        filters=[TransposeCodec(order=(1, 0))],
+        serializer=BytesCodec(endian="big"),
+        compressors=[GzipCodec(level=5), Crc32cCodec()],
+    )
+    array(
+        "v3-blosc-v2-keys",
+        grid.astype("float32"),
+        chunks=(3, 2),
+        zarr_format=3,
+        compressors=BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle"),
+        chunk_key_encoding={"name": "v2", "separator": "."},
+    )
+    array(
+        "v3-sharded",
+        np.arange(64, dtype="uint16").reshape(8, 8),
+        chunks=(2, 2),
+        shards=(4, 8),
+        zarr_format=3,
+        fill_value=7,
+    )
     array("v3-scalar", np.array(1.5, dtype="float32"), zarr_format=3)
 
     for zarr_format in (2, 3):
@@ -134,10 +158,21 @@ def zarr_python_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("name", [
-    "v2-blosc", "v2-zlib-delta-f-nested", "v2-scalar", "v3-zstd", "v3-gzip-transpose-crc32c", "v3-blosc-v2-keys",
-    "v3-sharded", "v3-scalar", "v2-hierarchy-consolidated", "v3-hierarchy-consolidated",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "v2-blosc",
+        "v2-zlib-delta-f-nested",
+        "v2-scalar",
+        "v3-zstd",
+        "v3-gzip-transpose-crc32c",
+        "v3-blosc-v2-keys",
+        "v3-sharded",
+        "v3-scalar",
+        "v2-hierarchy-consolidated",
+        "v3-hierarchy-consolidated",
+    ],
+)
 def test_zarr_python_stores_have_no_error(zarr_python_stores, name):
     violations = validate(zarr_python_stores[name])
     assert errors(violations) == []
@@ -169,15 +204,18 @@ def test_v2_chunk_outside_the_grid(fixture_cache, tmp_path):
     assert found(validate(store), "V2-032", "3.0")
 
 
-@pytest.mark.parametrize("case_id, key, requirement", [
-    ("v3-int32", "c/0.1", "V3-CKE-003"),
-    ("v3-int32", "0.0", "V3-CKE-003"),
-    ("v3-int32", "c/01/1", "V3-CKE-003"),
-    ("v3-int32", "c/5/0/0", "V3-CKE-003"),
-    ("v2-int32-le", "0/0", "V2-031"),
-    ("v2-int32-le", "c.0.0", "V2-031"),
-    ("v2-int32-le", "junk", "V2-031"),
-])
+@pytest.mark.parametrize(
+    "case_id, key, requirement",
+    [
+        ("v3-int32", "c/0.1", "V3-CKE-003"),
+        ("v3-int32", "0.0", "V3-CKE-003"),
+        ("v3-int32", "c/01/1", "V3-CKE-003"),
+        ("v3-int32", "c/5/0/0", "V3-CKE-003"),
+        ("v2-int32-le", "0/0", "V2-031"),
+        ("v2-int32-le", "c.0.0", "V2-031"),
+        ("v2-int32-le", "junk", "V2-031"),
+    ],
+)
 def test_misnamed_chunk_key(fixture_cache, tmp_path, case_id, key, requirement):
     store = copy_of(case_id, fixture_cache, tmp_path)
     target = store.joinpath(*key.split("/"))
@@ -273,18 +311,26 @@ def test_node_below_an_array(fixture_cache, tmp_path):
     assert found(validate(store), "V3-CORE-003", "inner/")
 
 
-@pytest.mark.parametrize("text, requirement", [
-    ('{"zarr_format": 3, "node_type": "group"', "V3-CORE-012"),
-    ("[1, 2]", "V3-CORE-012"),
-    ('{"zarr_format": 3, "node_type": "group", "attributes": {"x": NaN}}', "V3-CORE-012"),
-    ('{"zarr_format": 3, "node_type": "group", "attributes": []}', "V3-CORE-032"),
-    ('{"zarr_format": 2, "node_type": "group"}', "V3-CORE-031"),
-    ('{"zarr_format": 3, "node_type": "group", "extra": {"name": "x"}}', "V3-CORE-082"),
-    ('{"zarr_format": 3, "node_type": "group", "consolidated_metadata": {"kind": "inline", "metadata": {}}}',
-     "V3-CORE-034"),
-    ('{"zarr_format": 3, "node_type": "group", "consolidated_metadata": '
-     '{"must_understand": false, "kind": "sidecar", "metadata": {}}}', "V3-CORE-034"),
-])
+@pytest.mark.parametrize(
+    "text, requirement",
+    [
+        ('{"zarr_format": 3, "node_type": "group"', "V3-CORE-012"),
+        ("[1, 2]", "V3-CORE-012"),
+        ('{"zarr_format": 3, "node_type": "group", "attributes": {"x": NaN}}', "V3-CORE-012"),
+        ('{"zarr_format": 3, "node_type": "group", "attributes": []}', "V3-CORE-032"),
+        ('{"zarr_format": 2, "node_type": "group"}', "V3-CORE-031"),
+        ('{"zarr_format": 3, "node_type": "group", "extra": {"name": "x"}}', "V3-CORE-082"),
+        (
+            '{"zarr_format": 3, "node_type": "group", "consolidated_metadata": {"kind": "inline", "metadata": {}}}',
+            "V3-CORE-034",
+        ),
+        (
+            '{"zarr_format": 3, "node_type": "group", "consolidated_metadata": '
+            '{"must_understand": false, "kind": "sidecar", "metadata": {}}}',
+            "V3-CORE-034",
+        ),
+    ],
+)
 def test_bad_v3_group_documents(tmp_path, text, requirement):
     (tmp_path / "zarr.json").write_text(text, encoding="utf-8")
     assert requirement in {v.requirement for v in errors(validate(tmp_path))}
@@ -314,8 +360,18 @@ def test_nothing_at_the_path(tmp_path):
     assert "neither zarr.json nor .zarray/.zgroup exists" in missing_store.message
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00\x01", b"null", b"[" * 100_000 + b"]" * 100_000, b'{"zarr_format": 3}', b'{"node_type": "array"}',
-                                     b'{"zarr_format": 3, "node_type": "array", "shape": "x", "codecs": 5}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\x01",
+        b"null",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"zarr_format": 3}',
+        b'{"node_type": "array"}',
+        b'{"zarr_format": 3, "node_type": "array", "shape": "x", "codecs": 5}',
+    ],
+)
 def test_never_raises(tmp_path, content):
     (tmp_path / "zarr.json").write_bytes(content)
     (tmp_path / "c").mkdir()
@@ -327,8 +383,9 @@ def test_never_raises(tmp_path, content):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "zarr_conformance.cli", "validate", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "zarr_conformance.cli", "validate", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_valid_store(fixture_cache):
@@ -370,17 +427,24 @@ def test_cli_path_option_and_json(fixture_cache, tmp_path):
     result = cli(str(store), "--path", "a/x", "--json")
     assert result.returncode == 0
     assert json.loads(result.stdout) == {
-        "schema": "zarr-conformance/validation", "schema_version": 1, "store": str(store),
-        "valid": True, "violations": [],
+        "schema": "zarr-conformance/validation",
+        "schema_version": 1,
+        "store": str(store),
+        "valid": True,
+        "violations": [],
     }
     result = cli(str(store), "--json")
     assert result.returncode == 1
     document = json.loads(result.stdout)
     assert document["valid"] is False
-    assert document["violations"] == [{
-        "requirement": "V2-045", "severity": "error", "key": "a/.zgroup",
-        "message": "keys ['x'] must not be present: .zgroup holds only zarr_format",
-    }]
+    assert document["violations"] == [
+        {
+            "requirement": "V2-045",
+            "severity": "error",
+            "key": "a/.zgroup",
+            "message": "keys ['x'] must not be present: .zgroup holds only zarr_format",
+        }
+    ]
 
 
 def test_cli_bad_node_path(fixture_cache):

@@ -13,10 +13,13 @@ from zarr_conformance.fixtures.errors import CaseError
 
 def test_a_misspelt_capability_value_is_an_error_naming_the_adapter():
     with pytest.raises(CapabilityError) as caught:
+
         class Typo(Adapter):
             name = "typo"
-            capabilities = Capabilities.from_dict({"read_formats": [3], "dtypes": ["float23", "int8"],
-                                                   "features": ["shardng"]})
+            capabilities = Capabilities.from_dict(
+                {"read_formats": [3], "dtypes": ["float23", "int8"], "features": ["shardng"]}
+            )
+
     message = str(caught.value)
     assert "Typo (typo)" in message
     assert "dtypes ['float23']" in message and "features ['shardng']" in message
@@ -33,7 +36,8 @@ def test_every_claim_of_the_builtin_adapters_is_known():
 
 def test_claim_helpers_read_as_the_sentence_they_stand_for():
     assert vocabulary.data_types(core=True, exclude={"float16"}) == {
-        n for n, t in vocabulary.DATA_TYPES.items() if t.core and n != "float16"}
+        n for n, t in vocabulary.DATA_TYPES.items() if t.core and n != "float16"
+    }
     assert "fixed_bytes" in vocabulary.data_types(zarr_format=2)
     assert "fixed_bytes" not in vocabulary.data_types(zarr_format=3)
     assert vocabulary.v3_codecs(exclude={"sharding_indexed"}) == frozenset(vocabulary.V3_CODECS) - {"sharding_indexed"}
@@ -62,15 +66,25 @@ def _case(**overrides):
     return load_entries([("test.yaml", __import__("json").dumps({"cases": [{**base, **overrides}]}))])
 
 
-@pytest.mark.parametrize("overrides, where", [
-    ({"dtype": "float23"}, "dtype"),
-    ({"codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "gzp"}]}, "codecs/1"),
-    ({"codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
-                 {"name": "gzip", "configuration": {"level": 5, "extra": 1}}]}, "codecs/1"),
-    ({"codecs": [{"name": "bytes", "configuration": {"endian": "middle"}}]}, "codecs/0"),
-    ({"chunk_key_encoding": {"name": "v3", "configuration": {"separator": "/"}}}, "chunk_key_encoding"),
-    ({"format": 2, "dtype": "<i2", "compressor": {"id": "zlb", "level": 1}}, "compressor"),
-])
+@pytest.mark.parametrize(
+    "overrides, where",
+    [
+        ({"dtype": "float23"}, "dtype"),
+        ({"codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "gzp"}]}, "codecs/1"),
+        (
+            {
+                "codecs": [
+                    {"name": "bytes", "configuration": {"endian": "little"}},
+                    {"name": "gzip", "configuration": {"level": 5, "extra": 1}},
+                ]
+            },
+            "codecs/1",
+        ),
+        ({"codecs": [{"name": "bytes", "configuration": {"endian": "middle"}}]}, "codecs/0"),
+        ({"chunk_key_encoding": {"name": "v3", "configuration": {"separator": "/"}}}, "chunk_key_encoding"),
+        ({"format": 2, "dtype": "<i2", "compressor": {"id": "zlb", "level": 1}}, "compressor"),
+    ],
+)
 def test_a_valid_case_may_only_use_what_the_vocabulary_knows(overrides, where):
     with pytest.raises(CaseError, match=where):
         _case(**overrides)

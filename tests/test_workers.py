@@ -40,8 +40,15 @@ def test_worker_handshake_carries_name_version_and_capabilities():
 
 
 def test_exiting_worker_reads_crash_with_its_stderr_and_the_run_goes_on(pytester, fixture_cache, tests_on_path):
-    results = run_suites(pytester, "worker:broken_workers:ExitsOnComplex", fixture_cache,
-                         "--zarr-cases", r"^(v3-complex64|v3-int16)$", "-k", "test_read_full or test_read_region")
+    results = run_suites(
+        pytester,
+        "worker:broken_workers:ExitsOnComplex",
+        fixture_cache,
+        "--zarr-cases",
+        r"^(v3-complex64|v3-int16)$",
+        "-k",
+        "test_read_full or test_read_region",
+    )
     crashed = results["test_read_full[v3-complex64]"]
     assert crashed["outcome"] == "crash" and crashed["failure_kind"] == "crash"
     assert "exited with code 3" in crashed["message"]
@@ -52,16 +59,32 @@ def test_exiting_worker_reads_crash_with_its_stderr_and_the_run_goes_on(pytester
 
 
 def test_segfaulting_worker_reads_crash(pytester, fixture_cache, tests_on_path):
-    results = run_suites(pytester, "worker:broken_workers:SegfaultsOnBool", fixture_cache,
-                         "--zarr-cases", r"^(v3-bool|v3-int16)$", "-k", "test_read_full")
+    results = run_suites(
+        pytester,
+        "worker:broken_workers:SegfaultsOnBool",
+        fixture_cache,
+        "--zarr-cases",
+        r"^(v3-bool|v3-int16)$",
+        "-k",
+        "test_read_full",
+    )
     assert results["test_read_full[v3-bool]"]["outcome"] == "crash"
     assert "exited with code -11" in results["test_read_full[v3-bool]"]["message"]
     assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
 
 
 def test_hanging_worker_is_killed_reads_timeout_and_the_run_goes_on(pytester, fixture_cache, tests_on_path):
-    results = run_suites(pytester, "worker:broken_workers:HangsOnFloat16", fixture_cache,
-                         "--zarr-cases", r"^(v3-float16|v3-int16)$", "-k", "test_read_full", "--zarr-timeout", "5")
+    results = run_suites(
+        pytester,
+        "worker:broken_workers:HangsOnFloat16",
+        fixture_cache,
+        "--zarr-cases",
+        r"^(v3-float16|v3-int16)$",
+        "-k",
+        "test_read_full",
+        "--zarr-timeout",
+        "5",
+    )
     assert results["test_read_full[v3-float16]"]["outcome"] == "timeout"
     assert "did not answer read within 5 s (killed)" in results["test_read_full[v3-float16]"]["message"]
     assert results["test_read_full[v3-int16]"]["outcome"] == "pass"
@@ -94,8 +117,14 @@ def test_worker_without_handshake_is_reported():
 
 
 def test_timeout_kills_the_worker():
-    adapter = WorkerAdapter([sys.executable, "-c", GARBAGE_WORKER.replace("print('this is not JSON', flush=True)",
-                                                                          "import time; time.sleep(60)")], call_timeout=1)
+    adapter = WorkerAdapter(
+        [
+            sys.executable,
+            "-c",
+            GARBAGE_WORKER.replace("print('this is not JSON', flush=True)", "import time; time.sleep(60)"),
+        ],
+        call_timeout=1,
+    )
     try:
         with pytest.raises(CallTimedOut, match="within 1 s"):
             adapter.open_array(Path("/nonexistent"), "")
@@ -120,11 +149,20 @@ def test_array_data_travels_as_npy_both_ways(tmp_path, fixture_cache):
     assert not adapter.scratch.exists()
 
 
-def test_isolated_environment_runs_another_zarr_python_side_by_side(pytester, fixture_cache, tmp_path_factory, monkeypatch):
+def test_isolated_environment_runs_another_zarr_python_side_by_side(
+    pytester, fixture_cache, tmp_path_factory, monkeypatch
+):
     """zarr-python 2.18.7 in its own environment, next to the zarr-python 3 of this one."""
     monkeypatch.setenv("ZARR_CONFORMANCE_ENVS", str(tmp_path_factory.mktemp("envs")))
-    results = run_suites(pytester, "zarr-python==2.18.7", fixture_cache, "--zarr-cases", r"^(v2-int16-be|v3-int16)$",
-                         "-k", "test_read_full or test_shape")
+    results = run_suites(
+        pytester,
+        "zarr-python==2.18.7",
+        fixture_cache,
+        "--zarr-cases",
+        r"^(v2-int16-be|v3-int16)$",
+        "-k",
+        "test_read_full or test_shape",
+    )
     assert results["test_read_full[v2-int16-be]"]["outcome"] == "pass"
     assert results["test_read_full[v2-int16-be]"]["version"] == "2.18.7"
     assert results["test_read_full[v3-int16]"]["outcome"] == "unsupported"
@@ -137,9 +175,15 @@ def test_zarrita_js_shim_speaks_the_protocol(pytester, fixture_cache, tmp_path_f
     if not shutil.which("node") or not shutil.which("npm"):
         pytest.fail("node and npm are needed for the zarrita.js adapter (Node.js 20 is part of the set-up)")
     monkeypatch.setenv("ZARR_CONFORMANCE_ENVS", str(tmp_path_factory.mktemp("node-envs")))
-    results = run_suites(pytester, "zarrita-js@0.7.5", fixture_cache, "--zarr-cases",
-                         r"^(v3-int16|v2-int16-be|v3-sharded-uint16-edge|v3-fill-float32-nan|v3-complex64)$",
-                         "-k", "test_read_full or test_fill_value or test_read_one_element")
+    results = run_suites(
+        pytester,
+        "zarrita-js@0.7.5",
+        fixture_cache,
+        "--zarr-cases",
+        r"^(v3-int16|v2-int16-be|v3-sharded-uint16-edge|v3-fill-float32-nan|v3-complex64)$",
+        "-k",
+        "test_read_full or test_fill_value or test_read_one_element",
+    )
     assert results["test_read_full[v3-sharded-uint16-edge]"]["outcome"] == "pass"
     assert results["test_read_full[v2-int16-be]"]["outcome"] == "pass"
     assert results["test_fill_value[v3-fill-float32-nan]"]["outcome"] == "pass"
@@ -158,8 +202,9 @@ def test_any_command_speaking_the_protocol_is_an_adapter(pytester, fixture_cache
 
 
 def test_command_that_cannot_start_is_a_usage_error(pytester):
-    result = pytester.runpytest_inprocess("--pyargs", "zarr_conformance", "--zarr-impl", "cmd:/nonexistent/shim --serve",
-                                          "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "zarr_conformance", "--zarr-impl", "cmd:/nonexistent/shim --serve", "-p", "no:cacheprovider"
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "adapter 'cmd:/nonexistent/shim --serve'" in "\n".join(result.errlines)
 
@@ -172,15 +217,19 @@ print(json.dumps({"protocol": "zarr-conformance-worker", "protocol_version": 2, 
 
 
 def test_worker_claiming_an_unknown_capability_value_is_refused_by_name():
-    with pytest.raises(WorkerCrashed, match=r"adapter 'typo \(worker .*\)' claims unknown capability values: dtypes \['float23'\]"):
+    with pytest.raises(
+        WorkerCrashed, match=r"adapter 'typo \(worker .*\)' claims unknown capability values: dtypes \['float23'\]"
+    ):
         WorkerAdapter([sys.executable, "-c", HANDSHAKE_WITH_TYPO])
 
 
 def test_worker_receives_the_kit_vocabulary():
     """A shim in another language is handed the vocabulary instead of a copy of its own."""
-    script = ("import json, os; v = json.loads(os.environ['ZARR_CONFORMANCE_VOCABULARY']); "
-              "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'echo', "
-              "'version': '1', 'capabilities': {'dtypes': sorted(v['data_types']), 'codecs': sorted(v['v3_codecs'])}}), flush=True)")
+    script = (
+        "import json, os; v = json.loads(os.environ['ZARR_CONFORMANCE_VOCABULARY']); "
+        "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'echo', "
+        "'version': '1', 'capabilities': {'dtypes': sorted(v['data_types']), 'codecs': sorted(v['v3_codecs'])}}), flush=True)"
+    )
     adapter = WorkerAdapter([sys.executable, "-c", script])
     try:
         from zarr_conformance import vocabulary

@@ -31,7 +31,9 @@ def _read_selection(kind: str, zarr_call, zarr_fixture, zarr_requirements, chunk
     case = zarr_fixture.case
     selection = selection_for(kind, case.shape, chunks)
     assert selection is not None  # the plugin only generates applicable selections
-    observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection)
+    observed = call_or_fail(
+        zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection
+    )
     check_array(
         observed,
         expected_array(zarr_fixture)[selection.index + (Ellipsis,)],
@@ -50,9 +52,17 @@ class ArrayReadTests:
     def test_read_full(self, zarr_call, zarr_fixture, zarr_requirements):
         case = zarr_fixture.case
         selection = BasicSelection.everything(len(case.shape))
-        observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection)
-        check_array(observed, expected_array(zarr_fixture), what="the whole array", requirements=zarr_requirements,
-                    fixture=zarr_fixture, call=format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection)))
+        observed = call_or_fail(
+            zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection
+        )
+        check_array(
+            observed,
+            expected_array(zarr_fixture),
+            what="the whole array",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection)),
+        )
 
     @pytest.mark.zarr_cases("valid", selection="one_element")
     @pytest.mark.requirements(v2=["V2-032"], v3=["V3-GRID-005"])
@@ -86,20 +96,35 @@ class ArrayReadTests:
         case = zarr_fixture.case
         selection = BasicSelection.everything(len(case.shape))
         call = format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection))
-        observed = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection)
+        observed = call_or_fail(
+            zarr_call, zarr_fixture, zarr_requirements, "read", zarr_fixture.store, case.open_path, selection
+        )
         if not isinstance(observed, np.ndarray) or observed.shape != case.shape:
-            fail(f"read returned {type(observed).__name__} {getattr(observed, 'shape', '')}", f"an array of shape {case.shape}",
-                 zarr_requirements, zarr_fixture, call)
+            fail(
+                f"read returned {type(observed).__name__} {getattr(observed, 'shape', '')}",
+                f"an array of shape {case.shape}",
+                zarr_requirements,
+                zarr_fixture,
+                call,
+            )
         mask = _missing_mask(case)
         expected = fill_array(case.shape, expected_array(zarr_fixture).dtype, expected_fill_value(zarr_fixture))
-        check_array(observed[mask], expected[mask], what="elements of missing chunks", requirements=zarr_requirements,
-                    fixture=zarr_fixture, call=call)
+        check_array(
+            observed[mask],
+            expected[mask],
+            what="elements of missing chunks",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
 
 
 def _missing_mask(case) -> np.ndarray:
     mask = np.zeros(case.shape, dtype=bool)
-    for chunks, positions in ((case.chunks, case.raw.get("missing_chunks", [])),
-                              (case.inner_chunks, case.raw.get("missing_inner_chunks", []))):
+    for chunks, positions in (
+        (case.chunks, case.raw.get("missing_chunks", [])),
+        (case.inner_chunks, case.raw.get("missing_inner_chunks", [])),
+    ):
         for position in positions:
             mask[tuple(slice(p * c, (p + 1) * c) for p, c in zip(position, chunks))] = True
     return mask

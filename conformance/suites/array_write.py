@@ -38,7 +38,7 @@ _STORE_RULES = dict(
 
 #: attribute values that survive JSON only when a writer is careful
 AWKWARD_ATTRIBUTES = {
-    "unicode": "température °C — 温度 — \U0001F321",
+    "unicode": "température °C — 温度 — \U0001f321",
     "nested": {"list": [1, [2, [3, {"deep": None}]]], "empty": {}, "flag": False},
     "large_int": 2**53 + 1,
     "int64_min": -(2**63),
@@ -53,13 +53,21 @@ def create(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: l
     call_or_fail(guard, fixture, requirements, "create_array", store, fixture.case.path, fixture.case.array_spec())
 
 
-def write(guard: GuardedAdapter, fixture: Fixture, store: Path, requirements: list[str], selection: BasicSelection,
-          data: np.ndarray) -> None:
+def write(
+    guard: GuardedAdapter,
+    fixture: Fixture,
+    store: Path,
+    requirements: list[str],
+    selection: BasicSelection,
+    data: np.ndarray,
+) -> None:
     __tracebackhide__ = True
     call_or_fail(guard, fixture, requirements, "write", store, fixture.case.path, selection, data)
 
 
-def written_in_full(guard: GuardedAdapter, fixture: Fixture, requirements: list[str], folder: Path) -> tuple[Path, np.ndarray]:
+def written_in_full(
+    guard: GuardedAdapter, fixture: Fixture, requirements: list[str], folder: Path
+) -> tuple[Path, np.ndarray]:
     """A fresh store in ``folder`` where the adapter created the case's array and wrote all of it."""
     __tracebackhide__ = True
     store = folder / "store.zarr"
@@ -79,8 +87,13 @@ def check_valid_store(store: Path, fixture: Fixture, requirements: list[str], ca
     if errors:
         shown = "; ".join(f"{v.requirement} {v.key}: {v.message}" for v in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        fail(f"the written store has {len(errors)} violation(s): {shown}{more}",
-             "a store the reference validator accepts", sorted({v.requirement for v in errors}) + requirements, fixture, call)
+        fail(
+            f"the written store has {len(errors)} violation(s): {shown}{more}",
+            "a store the reference validator accepts",
+            sorted({v.requirement for v in errors}) + requirements,
+            fixture,
+            call,
+        )
 
 
 def reference_read(store: Path, fixture: Fixture, requirements: list[str], call: str) -> tuple[ArrayMeta, np.ndarray]:
@@ -89,8 +102,13 @@ def reference_read(store: Path, fixture: Fixture, requirements: list[str], call:
         meta = open_array(store, fixture.case.path)
         return meta, read_array(store, fixture.case.path, meta)
     except Exception as exc:  # the reference reader's own MetadataError/ChunkError name the rule
-        fail(f"the reference reader cannot read the written store: {exc}", "a store the reference reader can decode",
-             requirements, fixture, call)
+        fail(
+            f"the reference reader cannot read the written store: {exc}",
+            "a store the reference reader can decode",
+            requirements,
+            fixture,
+            call,
+        )
         raise  # unreachable: fail() raises
 
 
@@ -150,7 +168,9 @@ def metadata_mismatches(case: Case, meta: ArrayMeta, attributes: bool = True) ->
         if doc.get("order") != case.raw.get("order", "C"):
             out.append(f"order is {doc.get('order')!r}, asked {case.raw.get('order', 'C')!r}")
         if doc.get("dimension_separator", ".") != case.raw.get("dimension_separator", "."):
-            out.append(f"dimension_separator is {doc.get('dimension_separator')!r}, asked {case.raw.get('dimension_separator', '.')!r}")
+            out.append(
+                f"dimension_separator is {doc.get('dimension_separator')!r}, asked {case.raw.get('dimension_separator', '.')!r}"
+            )
         out += _subset_mismatches(case.raw.get("compressor"), doc.get("compressor"), "compressor")
         asked_filters = case.raw.get("filters") or []
         out += _subset_mismatches(asked_filters, doc.get("filters") or [], "filters")
@@ -160,17 +180,23 @@ def metadata_mismatches(case: Case, meta: ArrayMeta, attributes: bool = True) ->
         asked_codecs = [_codec_form(c, meta.dtype.itemsize) for c in case.codecs]
         written_codecs = [_codec_form(c, meta.dtype.itemsize) for c in doc.get("codecs", [])]
         if [c.get("name") for c in asked_codecs] != [c.get("name") for c in written_codecs]:
-            out.append(f"codecs are {[c.get('name') for c in written_codecs]}, asked {[c.get('name') for c in asked_codecs]}")
+            out.append(
+                f"codecs are {[c.get('name') for c in written_codecs]}, asked {[c.get('name') for c in asked_codecs]}"
+            )
         else:
             out += _subset_mismatches(asked_codecs, written_codecs, "codecs")
         asked_cke = case.raw.get("chunk_key_encoding", {"name": "default"})
         written_cke = doc.get("chunk_key_encoding", {})
         default_sep = "/" if asked_cke.get("name") == "default" else "."
         if (asked_cke.get("name"), asked_cke.get("configuration", {}).get("separator", default_sep)) != (
-            meta.key_encoding, meta.separator):
+            meta.key_encoding,
+            meta.separator,
+        ):
             out.append(f"chunk_key_encoding is {written_cke!r}, asked {asked_cke!r}")
         if meta.dimension_names != case.dimension_names and not (
-            case.dimension_names is None and meta.dimension_names is not None and all(n is None for n in meta.dimension_names)
+            case.dimension_names is None
+            and meta.dimension_names is not None
+            and all(n is None for n in meta.dimension_names)
         ):
             out.append(f"dimension_names are {meta.dimension_names!r}, asked {case.dimension_names!r}")
     if attributes and meta.attributes != case.attributes:
@@ -204,7 +230,9 @@ class ArrayWriteTests:
     @WRITE
     @pytest.mark.requirements(**_STORE_RULES)
     def test_written_store_is_valid(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
-        check_valid_store(zarr_written, zarr_fixture, zarr_requirements, _write_call(zarr_call, zarr_fixture, zarr_written))
+        check_valid_store(
+            zarr_written, zarr_fixture, zarr_requirements, _write_call(zarr_call, zarr_fixture, zarr_written)
+        )
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
@@ -212,8 +240,14 @@ class ArrayWriteTests:
     def test_written_values_read_back(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
         call = _write_call(zarr_call, zarr_fixture, zarr_written)
         _, observed = reference_read(zarr_written, zarr_fixture, zarr_requirements, call)
-        check_array(observed, expected_array(zarr_fixture), what="the written array, decoded by the reference reader",
-                    requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+        check_array(
+            observed,
+            expected_array(zarr_fixture),
+            what="the written array, decoded by the reference reader",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
@@ -227,8 +261,11 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
-    @pytest.mark.requirements(v2=["V2-010", "V2-026"], v3=["V3-CORE-021", "V3-CORE-022"],
-                              v3_by_kind={"f": ["V3-DTYPE-007", "V3-DTYPE-008", "V3-DTYPE-009"], "c": ["V3-DTYPE-011"]})
+    @pytest.mark.requirements(
+        v2=["V2-010", "V2-026"],
+        v3=["V3-CORE-021", "V3-CORE-022"],
+        v3_by_kind={"f": ["V3-DTYPE-007", "V3-DTYPE-008", "V3-DTYPE-009"], "c": ["V3-DTYPE-011"]},
+    )
     def test_written_fill_value(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
         call = _write_call(zarr_call, zarr_fixture, zarr_written)
         meta, _ = reference_read(zarr_written, zarr_fixture, zarr_requirements, call)
@@ -262,14 +299,26 @@ class ArrayWriteTests:
         call = format_call(zarr_call.adapter, "write", (store, case.path, selection))
         check_valid_store(store, zarr_fixture, zarr_requirements, call)
         meta, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
-        check_array(observed[index], expected[index], what=f"the written {kind.replace('_', ' ')}",
-                    requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+        check_array(
+            observed[index],
+            expected[index],
+            what=f"the written {kind.replace('_', ' ')}",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
         if meta.fill_value is not None:
             mask = np.ones(case.shape, dtype=bool)
             mask[index] = False
             untouched = fill_array(case.shape, observed.dtype, meta.fill_value)
-            check_array(observed[mask], untouched[mask], what="elements outside the written selection",
-                        requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+            check_array(
+                observed[mask],
+                untouched[mask],
+                what="elements outside the written selection",
+                requirements=zarr_requirements,
+                fixture=zarr_fixture,
+                call=call,
+            )
 
     @pytest.mark.zarr_cases("writable", selection="region")
     @WRITE
@@ -284,8 +333,14 @@ class ArrayWriteTests:
         expected[selection.index] = replacement
         call = format_call(zarr_call.adapter, "write", (store, case.path, selection))
         _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
-        check_array(observed, expected, what="the array after overwriting a region", requirements=zarr_requirements,
-                    fixture=zarr_fixture, call=call)
+        check_array(
+            observed,
+            expected,
+            what="the array after overwriting a region",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
 
     @pytest.mark.zarr_cases("writable", fill_defined=True)
     @WRITE
@@ -302,8 +357,14 @@ class ArrayWriteTests:
         call = format_call(zarr_call.adapter, "write", (store, case.path, full(case)))
         check_valid_store(store, zarr_fixture, zarr_requirements, call)
         _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
-        check_array(observed, data, what="an array written with only its fill value", requirements=zarr_requirements,
-                    fixture=zarr_fixture, call=call)
+        check_array(
+            observed,
+            data,
+            what="an array written with only its fill value",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
 
     @pytest.mark.zarr_cases("writable", resizable=True)
     @pytest.mark.zarr_needs("resize", mode="write")
@@ -317,6 +378,18 @@ class ArrayWriteTests:
         check_valid_store(store, zarr_fixture, zarr_requirements, call)
         meta, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
         if meta.shape != smaller:
-            fail(f"shape after resize is {list(meta.shape)}", f"shape {list(smaller)}", zarr_requirements, zarr_fixture, call)
-        check_array(observed, expected[tuple(slice(0, s) for s in smaller)], what="the array after shrinking",
-                    requirements=zarr_requirements, fixture=zarr_fixture, call=call)
+            fail(
+                f"shape after resize is {list(meta.shape)}",
+                f"shape {list(smaller)}",
+                zarr_requirements,
+                zarr_fixture,
+                call,
+            )
+        check_array(
+            observed,
+            expected[tuple(slice(0, s) for s in smaller)],
+            what="the array after shrinking",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )

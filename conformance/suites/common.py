@@ -42,7 +42,13 @@ def call_or_fail(guard: GuardedAdapter, fixture: Fixture | None, requirements: l
     try:
         return guard.call(verb, *args)
     except AdapterError as exc:
-        fail(f"{exc.error_type}: {exc.error_message}", f"{verb} to succeed on valid input", requirements, fixture, exc.call)
+        fail(
+            f"{exc.error_type}: {exc.error_message}",
+            f"{verb} to succeed on valid input",
+            requirements,
+            fixture,
+            exc.call,
+        )
     except AdapterTimeout as exc:
         fail(str(exc), "the call to return", requirements, fixture, exc.call, kind="timeout")
     except AdapterCrash as exc:

@@ -42,8 +42,14 @@ def _verdict(store, fixture: Fixture, requirements: list[str], call: str, attrib
     try:
         check_valid_store(store, fixture, requirements, call)
         meta, observed = reference_read(store, fixture, requirements, call)
-        check_array(observed, expected_array(fixture), what="the written array, decoded by the reference reader",
-                    requirements=requirements, fixture=fixture, call=call)
+        check_array(
+            observed,
+            expected_array(fixture),
+            what="the written array, decoded by the reference reader",
+            requirements=requirements,
+            fixture=fixture,
+            call=call,
+        )
         wrong = metadata_mismatches(fixture.case, meta, attributes)
         if wrong:
             fail("; ".join(wrong), "the metadata the description asked for", requirements, fixture, call)
@@ -61,7 +67,9 @@ class InteropWriteTests:
     @pytest.mark.zarr_cases("writable")
     @pytest.mark.zarr_needs(mode="write")
     @pytest.mark.requirements(v2=["V2-003", "V2-030"], v3=["V3-CORE-012", "V3-CORE-055"])
-    def test_writes_store_for_interop(self, zarr_call, zarr_fixture, zarr_requirements, zarr_interop_manifest: Manifest):
+    def test_writes_store_for_interop(
+        self, zarr_call, zarr_fixture, zarr_requirements, zarr_interop_manifest: Manifest
+    ):
         case = zarr_fixture.case
         folder = zarr_interop_manifest.case_folder(case)
         store, _ = written_in_full(zarr_call, zarr_fixture, zarr_requirements, folder)
@@ -85,8 +93,10 @@ class InteropReadTests:
             if interop_store.conforms:
                 raise
             first = str(failure).splitlines()[0]
-            message = (f"caused by the writer {interop_store.writer}: the reference finds its store non-conforming "
-                       f"({interop_store.problem}); this reader: {first}")
+            message = (
+                f"caused by the writer {interop_store.writer}: the reference finds its store non-conforming "
+                f"({interop_store.problem}); this reader: {first}"
+            )
             raise WriterAtFault(interop_store.writer, message, failure.kind) from failure
 
     @staticmethod
@@ -95,25 +105,54 @@ class InteropReadTests:
         case = store.case
         info = open_info(zarr_call, written, requirements)
         call = format_call(zarr_call.adapter, "open_array", (written.store, case.open_path))
-        check_equal(info.zarr_format, case.format, what="zarr_format", requirements=requirements, fixture=written, call=call)
+        check_equal(
+            info.zarr_format, case.format, what="zarr_format", requirements=requirements, fixture=written, call=call
+        )
         check_equal(tuple(info.shape), case.shape, what="shape", requirements=requirements, fixture=written, call=call)
         dtype, observed = expected_dtype(reference), np.dtype(info.dtype)
         if (observed.kind, observed.itemsize) != (dtype.kind, dtype.itemsize):
             fail(f"data type {observed.str}", f"data type {dtype.str}", requirements, written, call)
-        check_equal(tuple(info.chunks), case.read_chunks, what="chunk shape", requirements=requirements, fixture=written, call=call)
+        check_equal(
+            tuple(info.chunks),
+            case.read_chunks,
+            what="chunk shape",
+            requirements=requirements,
+            fixture=written,
+            call=call,
+        )
         shards = tuple(info.shards) if info.shards is not None else None
         check_equal(shards, case.shards, what="shard shape", requirements=requirements, fixture=written, call=call)
-        check_fill_value(info.fill_value, expected_fill_value(reference), requirements=requirements, fixture=written, call=call)
+        check_fill_value(
+            info.fill_value, expected_fill_value(reference), requirements=requirements, fixture=written, call=call
+        )
         both = zarr_call.adapter.capabilities.features & store.writer_features
         if "attributes" in both:
-            check_equal(dict(info.attributes), case.attributes, what="attributes", requirements=requirements,
-                        fixture=written, call=call)
+            check_equal(
+                dict(info.attributes),
+                case.attributes,
+                what="attributes",
+                requirements=requirements,
+                fixture=written,
+                call=call,
+            )
         if "dimension_names" in both and case.format == 3:
             names = tuple(info.dimension_names) if info.dimension_names is not None else None
             if not (case.dimension_names is None and (names is None or all(n is None for n in names))):
-                check_equal(names, case.dimension_names, what="dimension names", requirements=requirements,
-                            fixture=written, call=call)
+                check_equal(
+                    names,
+                    case.dimension_names,
+                    what="dimension names",
+                    requirements=requirements,
+                    fixture=written,
+                    call=call,
+                )
         selection = BasicSelection.everything(len(case.shape))
         values = call_or_fail(zarr_call, written, requirements, "read", written.store, case.open_path, selection)
-        check_array(values, expected_array(reference), what="the whole array", requirements=requirements, fixture=written,
-                    call=format_call(zarr_call.adapter, "read", (written.store, case.open_path, selection)))
+        check_array(
+            values,
+            expected_array(reference),
+            what="the whole array",
+            requirements=requirements,
+            fixture=written,
+            call=format_call(zarr_call.adapter, "read", (written.store, case.open_path, selection)),
+        )

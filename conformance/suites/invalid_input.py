@@ -32,8 +32,19 @@ class InvalidInputTests:
         except AdapterTimeout as exc:
             fail(f"the call hung: {exc}", required, zarr_requirements, zarr_fixture, exc.call, kind="timeout")
         except AdapterCrash as exc:
-            fail(f"the worker crashed instead of raising: {exc}", required, zarr_requirements, zarr_fixture, exc.call,
-                 kind="crash")
+            fail(
+                f"the worker crashed instead of raising: {exc}",
+                required,
+                zarr_requirements,
+                zarr_fixture,
+                exc.call,
+                kind="crash",
+            )
         call = format_call(zarr_call.adapter, "read", (zarr_fixture.store, case.open_path, selection))
-        fail(f"open_array and read succeeded and returned an array of shape {getattr(data, 'shape', '?')}",
-             required, zarr_requirements, zarr_fixture, call)
+        fail(
+            f"open_array and read succeeded and returned an array of shape {getattr(data, 'shape', '?')}",
+            required,
+            zarr_requirements,
+            zarr_fixture,
+            call,
+        )

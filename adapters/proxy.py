@@ -98,7 +98,8 @@ class WorkerAdapter(Adapter):
         if hello.get("protocol_version") != protocol.PROTOCOL_VERSION:
             self._kill()
             raise WorkerCrashed(
-                f"worker {self.label} speaks protocol version {hello.get('protocol_version')}, the kit {protocol.PROTOCOL_VERSION}"
+                f"worker {self.label} speaks protocol version {hello.get('protocol_version')}, the kit "
+                f"{protocol.PROTOCOL_VERSION}"
             )
         self.name = hello["name"]
         self._version = hello["version"]

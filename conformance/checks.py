@@ -109,7 +109,8 @@ def check_array(
     if wrong.any():
         positions = np.argwhere(wrong)[:_MAX_SHOWN]
         shown = ", ".join(
-            f"{tuple(int(i) for i in p)}: {describe_scalar(observed[tuple(p)])} != {describe_scalar(expected[tuple(p)])}"
+            f"{tuple(int(i) for i in p)}: {describe_scalar(observed[tuple(p)])} != "
+            f"{describe_scalar(expected[tuple(p)])}"
             for p in positions
         )
         fail(

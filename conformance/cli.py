@@ -198,7 +198,8 @@ def _matrix(args: argparse.Namespace) -> int:
         print(f"\nincomplete: {run} (see {out / 'logs'})")
     for entry in document["stale_expectations"]:
         print(
-            f"\nwarning: expectation for {entry['implementation']} matches no test: {entry['tests']} ({entry['reason']})"
+            f"\nwarning: expectation for {entry['implementation']} matches no test: {entry['tests']} "
+            f"({entry['reason']})"
         )
     if document["duplicate_implementations"]:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")

@@ -202,7 +202,8 @@ class ExpectationsPlugin:
             if index not in self.used and in_scope(entry, names, filtered=bool(config.stash[RUNSPEC_KEY].cases)):
                 stale.append(entry)
                 warnings.warn(
-                    f"{self.label}: expectation for {entry.implementation} matches no collected test: {list(entry.tests)}",
+                    f"{self.label}: expectation for {entry.implementation} matches no collected test: "
+                    f"{list(entry.tests)}",
                     pytest.PytestWarning,
                     stacklevel=1,
                 )

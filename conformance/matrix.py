@@ -180,7 +180,7 @@ class MatrixSpec:
 
     impls: tuple[str, ...]
     out: Path
-    run: RunSpec = RunSpec(expect=(SHIPPED,))
+    run: RunSpec = field(default_factory=lambda: RunSpec(expect=(SHIPPED,)))
     run_timeout: float = _MATRIX["run_timeout"].default
     jobs: int = _MATRIX["jobs"].default
     junit: bool = False
@@ -285,8 +285,9 @@ def _drive(child: ChildRun, run_timeout: float, on_change: Callable[[ChildRun], 
     else:
         child.state = "crashed"
     if child.state != "completed":
-        lines = [l for l in child.log_path.read_text(encoding="utf-8", errors="replace").splitlines() if l.strip()]
-        fatal = [l for l in lines if l.startswith(("Fatal Python error", "ERROR: "))][:1]
+        text = child.log_path.read_text(encoding="utf-8", errors="replace")
+        lines = [line for line in text.splitlines() if line.strip()]
+        fatal = [line for line in lines if line.startswith(("Fatal Python error", "ERROR: "))][:1]
         child.reason = "; ".join([_exit_status(process.returncode, timed_out, run_timeout)] + fatal)
         child.stderr_tail = lines[-12:]
     on_change(child)

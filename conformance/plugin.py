@@ -63,18 +63,24 @@ def run_spec(config: pytest.Config) -> RunSpec:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}, extensions=()): requirement IDs a template test checks, by format, for sharded cases, by NumPy dtype kind, and extension rules for the cases using that extension; e.g. @pytest.mark.requirements('V3-CORE-023', v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})",
+        "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}, extensions=()): "
+        "requirement IDs a template test checks, by format, for sharded cases, by NumPy dtype kind, and "
+        "extension rules for the cases using that extension; e.g. @pytest.mark.requirements('V3-CORE-023', "
+        "v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})",
     )
     config.addinivalue_line(
         "markers",
-        "zarr_cases(kind, selection=None, fill_defined=False, resizable=False, consolidated=False): parametrize over catalogue cases of a kind (valid, invalid, missing_chunks, hierarchy, writable), narrowed by the keyword filters",
+        "zarr_cases(kind, selection=None, fill_defined=False, resizable=False, consolidated=False): "
+        "parametrize over catalogue cases of a kind (valid, invalid, missing_chunks, hierarchy, writable), "
+        "narrowed by the keyword filters",
     )
     config.addinivalue_line(
         "markers", "zarr_needs(*features, mode='read'): capabilities a template test needs beyond what its case needs"
     )
     config.addinivalue_line(
         "markers",
-        "zarr_interop(phase): an interop test, 'write' or 'read'; collected only with --zarr-interop-write / --zarr-interop-read",
+        "zarr_interop(phase): an interop test, 'write' or 'read'; "
+        "collected only with --zarr-interop-write / --zarr-interop-read",
     )
     spec = config.stash[RUNSPEC_KEY] = RunSpec.from_pytest(config)
     if spec.impl:
@@ -107,9 +113,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if adapter is None:
         return None
     caps = adapter.capabilities.to_dict()
-    lines = [
-        f"zarr-conformance: implementation {adapter.name} {adapter.version()} ({type(adapter).__module__}.{type(adapter).__qualname__})"
-    ]
+    where = f"{type(adapter).__module__}.{type(adapter).__qualname__}"
+    lines = [f"zarr-conformance: implementation {adapter.name} {adapter.version()} ({where})"]
     lines += [f"  {key}: {', '.join(str(v) for v in values) or '-'}" for key, values in caps.items()]
     lines.append(f"  fixtures cache: {_cache_dir(config)}")
     if adapter.out_of_process:

@@ -297,7 +297,8 @@ def render_markdown(document: dict[str, Any]) -> str:
             "",
             "## Requirement coverage",
             "",
-            f"Each requirement of the catalogue that a test checks ({len(requirements.rows)}), with the outcome of those "
+            f"Each requirement of the catalogue that a test checks ({len(requirements.rows)}), with the "
+            "outcome of those "
             f"tests per implementation. Not checked by any test in this run ({len(unchecked)}): "
             + (", ".join(unchecked) if unchecked else "none")
             + ".",

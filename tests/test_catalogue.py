@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from zarr_conformance.fixtures.cases import CaseError, load_catalogue, load_entries
+from zarr_conformance.fixtures.errors import SpecError
 from zarr_conformance.fixtures.reader import open_array, read_array
 from zarr_conformance.fixtures.writer import ensure_fixture
 from zarr_conformance.requirements import catalogue
@@ -147,7 +148,7 @@ def test_reference_reader_reads_back_every_valid_case(case, fixture_cache):
 @pytest.mark.parametrize("case", INVALID, ids=[c.id for c in INVALID])
 def test_reference_reader_rejects_every_invalid_case(case, fixture_cache):
     fixture = ensure_fixture(case, fixture_cache)
-    with pytest.raises(Exception):
+    with pytest.raises(SpecError):  # the reference's own errors, each naming its rule; never a stray Python error
         read_array(fixture.store, case.open_path)
 
 
@@ -161,7 +162,8 @@ def test_reference_reader_rejects_every_invalid_case(case, fixture_cache):
         ("cases: [{id: a, format: 3, shape: [2], chunks: [1], dtype: int8, fill_value: 0, surprise: 1}]", "surprise"),
         ("not: a catalogue", "cases"),
         (
-            "cases: [{id: a, format: 3, shape: [2], chunks: [1], dtype: int8, fill_value: null, missing_chunks: [[0]]}]",
+            "cases: "
+            "[{id: a, format: 3, shape: [2], chunks: [1], dtype: int8, fill_value: null, missing_chunks: [[0]]}]",
             "fill value",
         ),
     ],

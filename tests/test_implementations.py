@@ -120,7 +120,7 @@ def test_malformed_rows_are_refused_by_name(row, message):
 
 
 def test_a_name_appears_once():
-    with pytest.raises(ImplementationsError, match="mine.yaml: implementation 'my-zarr' appears twice"):
+    with pytest.raises(ImplementationsError, match=r"mine\.yaml: implementation 'my-zarr' appears twice"):
         parse_table(_table([ROW, ROW]), "mine.yaml")
 
 

@@ -227,7 +227,8 @@ def test_gating_warns_about_stale_entries(tmp_path, fixture_cache):
 
 
 def test_crashing_implementation_is_reported_and_the_rest_goes_on(tmp_path, fixture_cache):
-    """In process, a segfault takes the whole child down: the matrix says which implementation and phase, and goes on."""
+    """In process, a segfault takes the whole child down: the matrix says which implementation and phase,
+    and goes on."""
     crashing = "broken_workers:SegfaultsOnBool"
     completed = matrix(
         tmp_path / "out",
@@ -289,7 +290,8 @@ def test_rerun_replaces_only_its_own_files(tmp_path, fixture_cache):
 
 
 def chromium() -> str:
-    """Debian's Chromium (package ``chromium``), or ``$ZARR_CONFORMANCE_CHROMIUM``; its absence is an error, not a skip."""
+    """Debian's Chromium (package ``chromium``), or ``$ZARR_CONFORMANCE_CHROMIUM``; its absence is an error,
+    not a skip."""
     import shutil
 
     found = os.environ.get("ZARR_CONFORMANCE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")

@@ -38,7 +38,8 @@ def test_importing_the_kit_imports_no_implementation(tmp_path):
     code = (
         "import sys\n"
         "import zarr_conformance, zarr_conformance.plugin, zarr_conformance.cli, zarr_conformance.expectations\n"
-        "import zarr_conformance.suites.array_read, zarr_conformance.suites.array_metadata, zarr_conformance.suites.invalid_input\n"
+        "import zarr_conformance.suites.array_read, zarr_conformance.suites.array_metadata, "
+        "zarr_conformance.suites.invalid_input\n"
         "import zarr_conformance.adapters.registry, zarr_conformance.adapters.reference\n"
         "from zarr_conformance.adapters.registry import available; available()\n"
         "loaded = sorted(m for m in ('zarr', 'tensorstore', 'zarrs') if m in sys.modules)\n"

@@ -74,7 +74,8 @@ def test_unclaimed_capability_is_unsupported_not_failed(pytester, fixture_cache)
             "from zarr_conformance.adapters.base import Capabilities\n"
             "from zarr_conformance.adapters.reference import ReferenceAdapter\n"
             "class V3Only(ReferenceAdapter):\n"
-            "    capabilities = Capabilities.from_dict({**ReferenceAdapter.capabilities.to_dict(), 'read_formats': [3]})\n"
+            "    capabilities = "
+            "Capabilities.from_dict({**ReferenceAdapter.capabilities.to_dict(), 'read_formats': [3]})\n"
         )
     )
     pytester.syspathinsert()
@@ -296,7 +297,8 @@ def test_plugin_is_inert_where_the_kit_is_merely_installed(pytester):
 
     probe = (
         "import sys, zarr_conformance.plugin; "
-        "print(sorted(m for m in ('numpy', 'jsonschema', 'yaml', 'zarr', 'zarr_conformance.fixtures.cases') if m in sys.modules))"
+        "print(sorted(m for m in ('numpy', 'jsonschema', 'yaml', 'zarr', 'zarr_conformance.fixtures.cases') "
+        "if m in sys.modules))"
     )
     assert (
         subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"

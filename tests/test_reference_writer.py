@@ -41,7 +41,7 @@ V2_2X2 = """
 
 
 def test_v2_2x2_int16_c_order_chunk_bytes(tmp_path):
-    fixture, store = build_store(tmp_path, V2_2X2.format(order="C"))
+    _, store = build_store(tmp_path, V2_2X2.format(order="C"))
     # V2-030/V2-011: no header, elements in C order, little-endian int16
     assert (store / "0.0").read_bytes() == bytes.fromhex("0100 0200 0300 0400")
     metadata = json.loads((store / ".zarray").read_text())
@@ -181,7 +181,7 @@ SHARD = """
 
 
 def test_one_shard_index_at_end(tmp_path):
-    fixture, store = build_store(tmp_path, SHARD.format(location="end", missing=""))
+    _, store = build_store(tmp_path, SHARD.format(location="end", missing=""))
     shard = (store / "c" / "0").read_bytes()
     index = struct.pack("<4Q", 0, 2, 2, 2)  # (offset, nbytes) of inner chunks 0 and 1
     # V3-SHARD-014/015: inner chunks, then 16*2 index bytes and their 4-byte CRC32C

@@ -76,24 +76,29 @@ def _record(spec, test_id, outcome, case="v3-int32", writer=None, message="", be
 
 def _document():
     """A matrix document of schema version 2."""
-    impl = lambda spec, reference=False: {
-        "spec": spec,
-        "name": spec,
-        "version": "1",
-        "reference": reference,
-        "capabilities": {},
-        "label": "reference reader" if reference else f"{spec} 1",
-        "runs": [],
-    }
-    writer = lambda label, name, stores: {
-        "label": label,
-        "name": name,
-        "version": "1",
-        "folder": f"stores/{name}",
-        "stores": stores,
-        "conforming": stores,
-        "features": [],
-    }
+
+    def impl(spec: str, reference: bool = False) -> dict:
+        return {
+            "spec": spec,
+            "name": spec,
+            "version": "1",
+            "reference": reference,
+            "capabilities": {},
+            "label": "reference reader" if reference else f"{spec} 1",
+            "runs": [],
+        }
+
+    def writer(label: str, name: str, stores: int) -> dict:
+        return {
+            "label": label,
+            "name": name,
+            "version": "1",
+            "folder": f"stores/{name}",
+            "stores": stores,
+            "conforming": stores,
+            "features": [],
+        }
+
     return {
         "schema": "zarr-conformance/matrix",
         "schema_version": 2,

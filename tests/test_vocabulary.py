@@ -41,7 +41,7 @@ def test_claim_helpers_read_as_the_sentence_they_stand_for():
     assert "fixed_bytes" in vocabulary.data_types(zarr_format=2)
     assert "fixed_bytes" not in vocabulary.data_types(zarr_format=3)
     assert vocabulary.v3_codecs(exclude={"sharding_indexed"}) == frozenset(vocabulary.V3_CODECS) - {"sharding_indexed"}
-    with pytest.raises(ValueError, match="unknown v2 codec 'zlb'; known: .*zlib"):
+    with pytest.raises(ValueError, match=r"unknown v2 codec 'zlb'; known: .*zlib"):
         vocabulary.v2_codecs(exclude={"zlb"})
 
 

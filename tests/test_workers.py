@@ -228,7 +228,8 @@ def test_worker_receives_the_kit_vocabulary():
     script = (
         "import json, os; v = json.loads(os.environ['ZARR_CONFORMANCE_VOCABULARY']); "
         "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'echo', "
-        "'version': '1', 'capabilities': {'dtypes': sorted(v['data_types']), 'codecs': sorted(v['v3_codecs'])}}), flush=True)"
+        "'version': '1', 'capabilities': "
+        "{'dtypes': sorted(v['data_types']), 'codecs': sorted(v['v3_codecs'])}}), flush=True)"
     )
     adapter = WorkerAdapter([sys.executable, "-c", script])
     try:

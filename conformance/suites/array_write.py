@@ -169,7 +169,8 @@ def metadata_mismatches(case: Case, meta: ArrayMeta, attributes: bool = True) ->
             out.append(f"order is {doc.get('order')!r}, asked {case.raw.get('order', 'C')!r}")
         if doc.get("dimension_separator", ".") != case.raw.get("dimension_separator", "."):
             out.append(
-                f"dimension_separator is {doc.get('dimension_separator')!r}, asked {case.raw.get('dimension_separator', '.')!r}"
+                f"dimension_separator is {doc.get('dimension_separator')!r}, asked "
+                f"{case.raw.get('dimension_separator', '.')!r}"
             )
         out += _subset_mismatches(case.raw.get("compressor"), doc.get("compressor"), "compressor")
         asked_filters = case.raw.get("filters") or []

@@ -101,10 +101,10 @@ class WorkerAdapter(Adapter):
                 f"worker {self.label} speaks protocol version {hello.get('protocol_version')}, the kit "
                 f"{protocol.PROTOCOL_VERSION}"
             )
-        self.name = hello["name"]
+        self.name = hello["name"]  # type: ignore[misc]  # a proxy learns its name and claims from its worker
         self._version = hello["version"]
         try:
-            self.capabilities = Capabilities.from_dict(hello["capabilities"])
+            self.capabilities = Capabilities.from_dict(hello["capabilities"])  # type: ignore[misc]
             self.capabilities.check(f"{self.name} (worker {self.label})")
         except (CapabilityError, ValueError, TypeError) as exc:
             self._kill()

@@ -100,7 +100,7 @@ class ZarrPythonAdapter(Adapter):
             zarr.create_array(
                 **common,
                 dtype=spec.dtype.str,
-                order=spec.order,
+                order="F" if spec.order == "F" else "C",
                 compressors=[numcodecs.get_codec(spec.compressor.to_numcodecs())] if spec.compressor else None,
                 filters=[numcodecs.get_codec(f.to_numcodecs()) for f in spec.filters or ()] or None,
                 chunk_key_encoding={"name": "v2", "separator": spec.separator},
@@ -125,7 +125,12 @@ class ZarrPythonAdapter(Adapter):
         zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+").resize(shape)
 
     def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
-        zarr.create_group(store=LocalStore(str(store)), path=path, zarr_format=zarr_format, attributes=dict(attributes))
+        zarr.create_group(
+            store=LocalStore(str(store)),
+            path=path,
+            zarr_format=3 if zarr_format == 3 else 2,
+            attributes=dict(attributes),
+        )
 
     def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
         node = zarr.open(store=LocalStore(str(store)), path=path, mode="r+")

@@ -8,7 +8,7 @@ The helpers hide their own frames from tracebacks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -41,7 +41,7 @@ def fail(
     fixture: Fixture | None,
     call: str | None,
     kind: str = Outcome.FAIL,
-) -> None:
+) -> NoReturn:
     __tracebackhide__ = True
     lines = [f"observed: {observed}", f"but the spec requires: {required}"]
     for requirement in requirements:

@@ -74,7 +74,8 @@ class SummaryPlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.total = len(session.items)
-        self.stale = list(session.config.stash.get(STALE_KEY, []))
+        stale = session.config.stash.get(STALE_KEY, None)
+        self.stale = list(stale) if stale is not None else []
         self._emit({"event": "collected", "total": self.total})
 
     def _emit(self, event: dict[str, Any]) -> None:

@@ -432,8 +432,8 @@ def merge(
         if impl["reference"] or not impl["name"]:
             continue
         ids = [r["test_id"] for r in results if r["spec"] == impl["spec"]]
-        for entry in stale_entries(entries, impl["name"], impl["version"], ids, filtered=bool(opts.run.cases)):
-            stale.append({"implementation": impl["label"], "tests": list(entry.tests), "reason": entry.reason})
+        for unmatched in stale_entries(entries, impl["name"], impl["version"], ids, filtered=bool(opts.run.cases)):
+            stale.append({"implementation": impl["label"], "tests": list(unmatched.tests), "reason": unmatched.reason})
     summary = {
         impl["label"]: dict(Counter(r["outcome"] for r in results if r["spec"] == spec))
         for spec, impl in implementations.items()

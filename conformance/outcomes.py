@@ -70,7 +70,7 @@ def unsupported_message(missing: Iterable[str]) -> str:
     return "the adapter does not claim: " + "; ".join(missing)
 
 
-class Unsupported(pytest.skip.Exception):
+class Unsupported(pytest.skip.Exception):  # type: ignore[name-defined]  # pytest's public alias of Skipped
     """The test needs capabilities the adapter does not claim; ``missing`` names them."""
 
     def __init__(self, missing: Iterable[str]) -> None:
@@ -78,7 +78,7 @@ class Unsupported(pytest.skip.Exception):
         super().__init__(msg=unsupported_message(self.missing), pytrace=False)
 
 
-class WriterAtFault(pytest.xfail.Exception):
+class WriterAtFault(pytest.xfail.Exception):  # type: ignore[name-defined]  # pytest's public alias of XFailed
     """An interop read failed on a store the reference found non-conforming: an expected failure, the writer's."""
 
     def __init__(self, writer: str, message: str, kind: Outcome = Outcome.FAIL) -> None:

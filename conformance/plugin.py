@@ -244,7 +244,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append((Property.CASE, case.id if case else None))
         item.user_properties.append((Property.SUITE, item.path.stem.removeprefix("test_")))
         item.user_properties.append((Property.FEATURES, feature_labels(case)))
-        store = getattr(item, "callspec", None) and item.callspec.params.get("interop_store")
+        callspec = getattr(item, "callspec", None)
+        store = callspec.params.get("interop_store") if callspec is not None else None
         if store is not None:
             item.user_properties.append((Property.WRITER, store.writer))
 
@@ -262,7 +263,8 @@ def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
     """
     spec = run_spec(config)
     wanted = {"write": bool(spec.interop_write), "read": bool(spec.interop_read)}
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         marker = item.get_closest_marker("zarr_interop")
         callspec = getattr(item, "callspec", None)

@@ -38,7 +38,7 @@ _FAILURE_PREFIX = "zarr_conformance.checks.ConformanceFailure: "
 
 
 def outcome_of(report: pytest.TestReport) -> Outcome:
-    props = dict(report.user_properties)
+    props: dict[str, Any] = dict(report.user_properties)
     if report.skipped:
         if hasattr(report, "wasxfail"):
             return Outcome.XFAIL
@@ -61,7 +61,8 @@ def message_of(report: pytest.TestReport) -> str:
         if crash is not None and not raised and not crash.message.startswith("_pytest.outcomes.XFailed"):
             observed = crash.message.removeprefix(_FAILURE_PREFIX)
         return f"expected failure: {report.wasxfail}" + (f"\n{observed}" if observed else "")
-    missing = dict(report.user_properties).get(Property.UNSUPPORTED_BECAUSE)
+    properties: dict[str, Any] = dict(report.user_properties)
+    missing = properties.get(Property.UNSUPPORTED_BECAUSE)
     if missing:
         return unsupported_message(missing)
     if isinstance(report.longrepr, tuple):
@@ -73,7 +74,7 @@ def message_of(report: pytest.TestReport) -> str:
 
 def result_of(report: pytest.TestReport, adapter: Adapter | None) -> Result:
     """The record of one phase's report."""
-    props = dict(report.user_properties)
+    props: dict[str, Any] = dict(report.user_properties)
     kind = props.get(Property.FAILURE_KIND)
     return Result(
         test_id=report.nodeid.split("::")[-1],

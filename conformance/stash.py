@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the keys' value types, named in the subscripts below
+    from .adapters.base import Adapter  # noqa: F401
+    from .expectations import Expectation  # noqa: F401
+    from .fixtures.cases import Case  # noqa: F401
+    from .runspec import RunSpec  # noqa: F401
 
 #: config: the options of this run
 RUNSPEC_KEY = pytest.StashKey["RunSpec"]()

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from zarr_conformance.adapters.base import Selection
 from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.fixtures.reader import open_array

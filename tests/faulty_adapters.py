@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from zarr_conformance.adapters.base import ArrayInfo, Selection
 from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.adapters.selection import BasicSelection

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from zarr_conformance.adapters.arrayspec import CodecSpec
 from zarr_conformance.adapters.base import ArraySpec, GroupInfo, Selection
 from zarr_conformance.adapters.selection import BasicSelection

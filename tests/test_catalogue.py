@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from zarr_conformance.fixtures.cases import CaseError, load_catalogue, load_entries
 from zarr_conformance.fixtures.errors import SpecError
 from zarr_conformance.fixtures.reader import open_array, read_array

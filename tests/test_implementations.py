@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from zarr_conformance.adapters.environments import KIT_REQUIREMENTS, recipe
 from zarr_conformance.adapters.implementations import ImplementationsError, default_specs, parse_table, table
 from zarr_conformance.adapters.registry import AdapterLoadError, adapter_class, load_adapter

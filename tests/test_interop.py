@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from suite_runs import failed, run_suites
+
 from zarr_conformance.fixtures.cases import load_catalogue
 from zarr_conformance.interop import MANIFEST, InteropError, Manifest, load_stores, write_reference_stores
 

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+
 from zarr_conformance.adapters.arrayspec import ArraySpec
 from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.adapters.selection import BasicSelection, Selection, SelectionError, Slice

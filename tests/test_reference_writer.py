@@ -7,6 +7,7 @@ import struct
 
 import numpy as np
 import pytest
+
 from zarr_conformance.fixtures.cases import load_entries
 from zarr_conformance.fixtures.codecs import crc32c
 from zarr_conformance.fixtures.dtypes import decode_fill_value

@@ -6,6 +6,7 @@ import re
 
 import jsonschema
 import pytest
+
 from zarr_conformance.features import feature_labels
 from zarr_conformance.fixtures.cases import load_catalogue
 from zarr_conformance.report import Cell, build_tables, render_html, render_markdown

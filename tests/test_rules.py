@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from zarr_conformance.fixtures.cases import load_catalogue
 from zarr_conformance.fixtures.errors import SpecError
 from zarr_conformance.fixtures.metadata import parse_v3_array

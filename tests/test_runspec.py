@@ -7,6 +7,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
+
 from zarr_conformance.cli import build_parser
 from zarr_conformance.matrix import MatrixSpec, reproduce
 from zarr_conformance.outcomes import Outcome, Result

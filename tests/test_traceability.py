@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from zarr_conformance.fixtures.cases import Case, load_catalogue
 from zarr_conformance.interop import write_reference_stores
 from zarr_conformance.requirements import catalogue

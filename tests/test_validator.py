@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from zarr_conformance.fixtures.cases import load_catalogue
 from zarr_conformance.fixtures.validator import ERROR, WARNING, Violation, validate
 from zarr_conformance.fixtures.writer import ensure_fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from zarr_conformance import vocabulary
 from zarr_conformance.adapters.base import Adapter, Capabilities, CapabilityError
 from zarr_conformance.fixtures.cases import load_entries

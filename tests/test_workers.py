@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from suite_runs import run_suites
+
 from zarr_conformance.adapters.proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
 from zarr_conformance.adapters.registry import load_adapter
 from zarr_conformance.adapters.selection import BasicSelection

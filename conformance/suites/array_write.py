@@ -135,7 +135,7 @@ def _codec_form(entry: Any, itemsize: int) -> dict[str, Any]:
     A short-hand name and an absent configuration mean an empty configuration
     (V3-CORE-080), and ``endian`` means nothing for one-byte types (V3-BYTES-002).
     """
-    named = {"name": entry} if isinstance(entry, str) else dict(entry)
+    named: dict[str, Any] = {"name": entry} if isinstance(entry, str) else dict(entry)
     config = dict(named.get("configuration", {}))
     if named["name"] == "bytes" and itemsize == 1:
         config.pop("endian", None)

@@ -238,7 +238,7 @@ class GroupWriteTests:
         if errors:
             fail("; ".join(errors[:5]), "a hierarchy the reference validator accepts", zarr_requirements, None, call)
         check_equal(
-            hierarchy.node_at(store, "a/b/c").attributes,
+            _attributes_at(store, "a/b/c", zarr_requirements, call),
             {"level": 3},
             what="attributes of 'a/b/c'",
             requirements=zarr_requirements,
@@ -290,7 +290,7 @@ class GroupWriteTests:
         call_or_fail(zarr_call, None, zarr_requirements, "set_attributes", store, "g", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "g", "<awkward attributes>"))
         check_equal(
-            hierarchy.node_at(store, "g").attributes,
+            _attributes_at(store, "g", zarr_requirements, call),
             AWKWARD_ATTRIBUTES,
             what="attributes read back",
             requirements=zarr_requirements,
@@ -325,7 +325,7 @@ class GroupWriteTests:
         call_or_fail(zarr_call, None, zarr_requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
         call = format_call(zarr_call.adapter, "set_attributes", (store, "arr", "<awkward attributes>"))
         check_equal(
-            hierarchy.node_at(store, "arr").attributes,
+            _attributes_at(store, "arr", zarr_requirements, call),
             AWKWARD_ATTRIBUTES,
             what="attributes read back",
             requirements=zarr_requirements,
@@ -337,3 +337,12 @@ class GroupWriteTests:
 def _spec(description: dict[str, Any]) -> ArraySpec:
     """The adapter's normalized description of a small array given in the case form."""
     return Case(raw={"id": "suite-array", **description}, source="groups suite").array_spec()
+
+
+def _attributes_at(store: Path, path: str, requirements: list[str], call: str) -> dict[str, Any]:
+    """The attributes of the node the adapter wrote at ``path``; no node there is a failure."""
+    __tracebackhide__ = True
+    node = hierarchy.node_at(store, path)
+    if node is None:
+        fail(f"no node at {path!r}", f"the node the adapter wrote at {path!r}", requirements, None, call)
+    return node.attributes

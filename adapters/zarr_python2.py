@@ -36,9 +36,6 @@ class ZarrPython2Adapter(Adapter):
     def version(self) -> str:
         return zarr.__version__
 
-    def _store(self, store: Path, **kwargs: Any) -> Any:
-        return zarr.storage.DirectoryStore(str(store), **kwargs)
-
     def open_array(self, store: Path, path: str) -> ArrayInfo:
         array = zarr.open_array(store=str(store), path=path, mode="r")
         fill = array.fill_value  # zarr 2 keeps it as a Python scalar; report it in the array's type

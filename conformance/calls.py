@@ -29,7 +29,6 @@ class AdapterError(Exception):
     """The implementation raised: carries the adapter, the call, the error type and message."""
 
     def __init__(self, adapter: Adapter, verb: str, args: tuple[Any, ...], error: BaseException) -> None:
-        self.adapter_name = adapter.name
         self.verb = verb
         self.call = format_call(adapter, verb, args)
         self.error_type = getattr(error, "remote_type", type(error).__name__)

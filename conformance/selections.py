@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 from .adapters.selection import BasicSelection, Slice
 
-SELECTION_KINDS = ("one_element", "region", "strided", "last_partial_chunk", "empty")
-
 
 def one_element(shape: tuple[int, ...], chunks: tuple[int, ...]) -> BasicSelection | None:
     """The element just past the middle: an integer per dimension."""

@@ -81,8 +81,12 @@ def matrix_parallelism(jobs: int, repeats: int, cache: Path) -> dict[str, float]
 
 def environment_times(spec: str) -> dict[str, float]:
     from .adapters.environments import ensure_environment
+    from .adapters.specs import Versioned, parse_spec
 
-    name, _, version = spec.partition("==")
+    parsed = parse_spec(spec)
+    if not isinstance(parsed, Versioned):
+        raise ValueError(f"--env {spec!r}: give NAME==VERSION (or NAME@VERSION)")
+    name, version = parsed.name, parsed.version
     with tempfile.TemporaryDirectory(prefix="zarr-conformance-envs-") as folder:
         os.environ["ZARR_CONFORMANCE_ENVS"] = folder
         os.environ["UV_CACHE_DIR"] = str(Path(folder) / "uv-cache")

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-
 from .adapters.base import Capabilities
 from .fixtures.cases import Case
 from .fixtures.codecs import parse_extension
-from .fixtures.dtypes import dtype_name, parse_v2_dtype, parse_v3_data_type
+from .fixtures.dtypes import dtype_name
 from .vocabulary import FEATURES
 
 
-def case_dtype(case: Case) -> np.dtype:
-    dtype = case.raw["dtype"]
-    return parse_v2_dtype(dtype) if case.format == 2 else parse_v3_data_type(dtype)
-
-
 def case_dtype_name(case: Case) -> str:
-    return dtype_name(case_dtype(case))
+    return dtype_name(case.dtype)
 
 
 def case_dtype_kind(case: Case) -> str:
     """The NumPy kind character of the case's data type ('b', 'i', 'u', 'f', 'c', 'S', 'U')."""
-    return case_dtype(case).kind
+    return case.dtype.kind
 
 
 def unsupported(capabilities: Capabilities, case: Case, mode: str = "read", features: Iterable[str] = ()) -> list[str]:

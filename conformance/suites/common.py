@@ -11,7 +11,7 @@ import numpy as np
 from ..adapters.base import ArrayInfo
 from ..calls import AdapterCrash, AdapterError, AdapterTimeout, GuardedAdapter, format_call
 from ..checks import fail
-from ..fixtures.dtypes import decode_fill_value, parse_v2_dtype, parse_v3_data_type
+from ..fixtures.dtypes import decode_fill_value
 from ..fixtures.writer import Fixture
 
 
@@ -28,8 +28,7 @@ def expected_array(fixture: Fixture) -> np.ndarray:
 
 
 def expected_dtype(fixture: Fixture) -> np.dtype:
-    raw = fixture.case.raw["dtype"]
-    return parse_v2_dtype(raw) if fixture.case.format == 2 else parse_v3_data_type(raw)
+    return fixture.case.dtype
 
 
 def expected_fill_value(fixture: Fixture) -> Any:

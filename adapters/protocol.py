@@ -7,16 +7,49 @@ JSON plus ``.npy`` files, so a worker in any language can speak it.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .arrayspec import decode_scalar, encode_scalar
+from .arrayspec import ArraySpec, decode_scalar, encode_scalar
 from .base import ArrayInfo, GroupInfo
+from .selection import Selection
 
 PROTOCOL = "zarr-conformance-worker"
 PROTOCOL_VERSION = 2
+
+#: each verb's arguments in the adapter contract's order, by their names in a request
+#: (``read``'s ``out`` and ``write``'s ``data`` are the ``.npy`` files the caller adds)
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "open_array": ("store", "path"),
+    "read": ("store", "path", "selection"),
+    "create_array": ("store", "path", "spec"),
+    "write": ("store", "path", "selection"),
+    "resize": ("store", "path", "shape"),
+    "create_group": ("store", "path", "zarr_format", "attributes"),
+    "open_group": ("store", "path"),
+    "list_members": ("store", "path", "consolidated"),
+    "set_attributes": ("store", "path", "attributes"),
+}
+
+
+def request_arguments(verb: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    """The ``args`` of a request for the contract call ``verb(*args)``, as JSON values."""
+    return {name: _encode_argument(value) for name, value in zip(PARAMETERS[verb], args)}
+
+
+def _encode_argument(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Selection | ArraySpec):
+        return value.to_json()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
 
 
 def encode_array_info(info: ArrayInfo) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import collections
 import json
 import os
 import queue
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -60,7 +61,8 @@ class WorkerAdapter(Adapter):
         call_timeout: float = BY_NAME["timeout"].default,
     ) -> None:
         self.command = list(command)
-        self.env = {**os.environ, **(env or {}), "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.as_json())}
+        self.extra_env = dict(env or {})
+        self.env = {**os.environ, **self.extra_env, "ZARR_CONFORMANCE_VOCABULARY": json.dumps(vocabulary.as_json())}
         self.label = label or " ".join(command)
         self.call_timeout = call_timeout
         self.scratch = Path(tempfile.mkdtemp(prefix="zarr-conformance-worker-"))
@@ -194,39 +196,52 @@ class WorkerAdapter(Adapter):
     def set_call_timeout(self, seconds: float) -> None:
         self.call_timeout = seconds
 
+    def _call(self, verb: str, *args: Any, **files: str) -> Any:
+        """One contract call as a request: ``args`` in the contract's order, ``files`` the ``.npy`` paths."""
+        return self.request(verb, **protocol.request_arguments(verb, args), **files)
+
+    def reproduce(self, verb: str, args: tuple[Any, ...]) -> str:
+        """A shell line that sends the request for ``verb(*args)`` to a fresh worker and shows its answer."""
+        files = {"read": {"out": "selection.npy"}, "write": {"data": "values.npy"}}.get(verb, {})
+        message = {"id": 1, "verb": verb, "args": {**protocol.request_arguments(verb, args), **files}}
+        environment = [f"{key}={shlex.quote(value)}" for key, value in sorted(self.extra_env.items())]
+        environment.append('ZARR_CONFORMANCE_VOCABULARY="$(zarr-conformance vocabulary --json)"')
+        request = shlex.quote(json.dumps(message))
+        return f"printf '%s\\n' {request} | {' '.join(environment)} {shlex.join(self.command)}"
+
     def open_array(self, store: Path, path: str) -> ArrayInfo:
-        return protocol.decode_array_info(self.request("open_array", store=str(store), path=path))
+        return protocol.decode_array_info(self._call("open_array", store, path))
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         out = self.scratch / f"{uuid.uuid4().hex}.npy"
         try:
-            self.request("read", store=str(store), path=path, selection=selection.to_json(), out=str(out))
+            self._call("read", store, path, selection, out=str(out))
             return protocol.load_npy(out)
         finally:
             out.unlink(missing_ok=True)
 
     def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
-        self.request("create_array", store=str(store), path=path, spec=spec.to_json())
+        self._call("create_array", store, path, spec)
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         source = self.scratch / f"{uuid.uuid4().hex}.npy"
         protocol.save_npy(data, source)
         try:
-            self.request("write", store=str(store), path=path, selection=selection.to_json(), data=str(source))
+            self._call("write", store, path, selection, data=str(source))
         finally:
             source.unlink(missing_ok=True)
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
-        self.request("resize", store=str(store), path=path, shape=list(shape))
+        self._call("resize", store, path, shape)
 
     def create_group(self, store: Path, path: str, zarr_format: int, attributes: Mapping[str, Any]) -> None:
-        self.request("create_group", store=str(store), path=path, zarr_format=zarr_format, attributes=dict(attributes))
+        self._call("create_group", store, path, zarr_format, attributes)
 
     def open_group(self, store: Path, path: str) -> GroupInfo:
-        return protocol.decode_group_info(self.request("open_group", store=str(store), path=path))
+        return protocol.decode_group_info(self._call("open_group", store, path))
 
     def list_members(self, store: Path, path: str, consolidated: bool = False) -> dict[str, str]:
-        return self.request("list_members", store=str(store), path=path, consolidated=consolidated)
+        return self._call("list_members", store, path, consolidated)
 
     def set_attributes(self, store: Path, path: str, attributes: Mapping[str, Any]) -> None:
-        self.request("set_attributes", store=str(store), path=path, attributes=dict(attributes))
+        self._call("set_attributes", store, path, attributes)

@@ -8,10 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from .adapters.base import Adapter, ArraySpec, NotSupported, Selection
-from .adapters.proxy import CallTimedOut, WorkerCrashed
+from .adapters.proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
 
 
 def format_call(adapter: Adapter, verb: str, args: tuple[Any, ...]) -> str:
+    """The call ``verb(*args)`` as a failure message's reproduce line.
+
+    For a worker it is the shell line that sends the JSON request to the worker's own
+    command; for an in-process adapter, the Python call.
+    """
+    if isinstance(adapter, WorkerAdapter):
+        return adapter.reproduce(verb, args)
     shown = []
     for arg in args:
         if isinstance(arg, Path):

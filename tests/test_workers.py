@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from faulty_adapters import IgnoresStep
 from suite_runs import run_suites
 
 from zarr_conformance.adapters.proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
+from zarr_conformance.adapters.reference import ReferenceAdapter
 from zarr_conformance.adapters.registry import load_adapter
 from zarr_conformance.adapters.selection import BasicSelection
 
@@ -240,3 +245,41 @@ def test_worker_receives_the_kit_vocabulary():
         assert adapter.capabilities.codecs == frozenset(vocabulary.V3_CODECS)
     finally:
         adapter.close()
+
+
+def test_reproduce_line_of_a_command_worker_is_the_request_to_send_it(pytester, fixture_cache, tests_on_path):
+    """A failing read through a ``cmd:`` worker shows a shell line; run as is, the worker answers the wrong value."""
+    command = f"cmd:{sys.executable} -m zarr_conformance.adapters.worker faulty_adapters:IgnoresStep"
+    test_id = "test_read_strided[v3-3d-int16]"
+    results = run_suites(pytester, command, fixture_cache, "--zarr-cases", r"^v3-3d-int16$", "-k", "test_read_strided")
+    assert results[test_id]["outcome"] == "fail"
+    line = next(x for x in results[test_id]["message"].splitlines() if x.startswith("reproduce: "))
+    line = line.removeprefix("reproduce: ")
+    assert line.startswith('printf \'%s\\n\' \'{"id": 1, "verb": "read"')
+    environment = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    answer = subprocess.run(
+        line, shell=True, cwd=pytester.path, env=environment, capture_output=True, text=True, timeout=120, check=True
+    )
+    hello, response = (json.loads(x) for x in answer.stdout.splitlines())
+    assert hello["name"] == "reference" and response == {"id": 1, "result": {"npy": "selection.npy"}}
+    request = json.loads(shlex.split(line)[2])
+    store, path = Path(request["args"]["store"]), request["args"]["path"]
+    selection = BasicSelection.from_json(request["args"]["selection"])
+    assert any(getattr(item, "step", None) not in (None, 1) for item in selection.items), "a strided read"
+    observed = np.load(pytester.path / "selection.npy")
+    assert np.array_equal(observed, IgnoresStep().read(store, path, selection))
+    assert not np.array_equal(observed, ReferenceAdapter().read(store, path, selection))
+
+
+def test_reproduce_line_of_an_in_process_adapter_is_the_python_call(pytester, fixture_cache):
+    results = run_suites(
+        pytester,
+        "faulty_adapters:IgnoresStep",
+        fixture_cache,
+        "--zarr-cases",
+        r"^v3-3d-int16$",
+        "-k",
+        "test_read_strided",
+    )
+    message = results["test_read_strided[v3-3d-int16]"]["message"]
+    assert "reproduce: reference.read(Path(" in message

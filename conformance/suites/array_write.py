@@ -217,7 +217,7 @@ def metadata_mismatches(case: Case, meta: ArrayMeta, attributes: bool = True) ->
 
 
 def _write_call(guard: GuardedAdapter, fixture: Fixture, store: Path) -> str:
-    return format_call(guard.adapter, "create_array", (store, fixture.case.path, f"<description of {fixture.case.id}>"))
+    return format_call(guard.adapter, "create_array", (store, fixture.case.path, fixture.case.array_spec()))
 
 
 class ArrayWriteTests:

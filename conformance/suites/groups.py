@@ -258,8 +258,9 @@ class GroupWriteTests:
             "dtype": "<i4" if zarr_format == 2 else "int32",
         }
         store = tmp_path / "store.zarr"
-        call_or_fail(zarr_call, None, zarr_requirements, "create_array", store, "g/h/data", _spec(description))
-        call = format_call(zarr_call.adapter, "create_array", (store, "g/h/data", description))
+        spec = _spec(description)
+        call_or_fail(zarr_call, None, zarr_requirements, "create_array", store, "g/h/data", spec)
+        call = format_call(zarr_call.adapter, "create_array", (store, "g/h/data", spec))
         for path in ("", "g", "g/h"):
             node = hierarchy.node_at(store, path)
             if node is None or node.node_type != "group":
@@ -288,7 +289,7 @@ class GroupWriteTests:
         store = tmp_path / "store.zarr"
         call_or_fail(zarr_call, None, zarr_requirements, "create_group", store, "g", zarr_format, {"first": 1})
         call_or_fail(zarr_call, None, zarr_requirements, "set_attributes", store, "g", AWKWARD_ATTRIBUTES)
-        call = format_call(zarr_call.adapter, "set_attributes", (store, "g", "<awkward attributes>"))
+        call = format_call(zarr_call.adapter, "set_attributes", (store, "g", AWKWARD_ATTRIBUTES))
         check_equal(
             _attributes_at(store, "g", zarr_requirements, call),
             AWKWARD_ATTRIBUTES,
@@ -323,7 +324,7 @@ class GroupWriteTests:
         store = tmp_path / "store.zarr"
         call_or_fail(zarr_call, None, zarr_requirements, "create_array", store, "arr", _spec(description))
         call_or_fail(zarr_call, None, zarr_requirements, "set_attributes", store, "arr", AWKWARD_ATTRIBUTES)
-        call = format_call(zarr_call.adapter, "set_attributes", (store, "arr", "<awkward attributes>"))
+        call = format_call(zarr_call.adapter, "set_attributes", (store, "arr", AWKWARD_ATTRIBUTES))
         check_equal(
             _attributes_at(store, "arr", zarr_requirements, call),
             AWKWARD_ATTRIBUTES,

@@ -74,7 +74,7 @@ class InteropWriteTests:
         folder = zarr_interop_manifest.case_folder(case)
         store, _ = written_in_full(zarr_call, zarr_fixture, zarr_requirements, folder)
         (folder / EXPECTED_FILE).write_bytes((zarr_fixture.root / EXPECTED_FILE).read_bytes())
-        call = format_call(zarr_call.adapter, "create_array", (store, case.path, f"<description of {case.id}>"))
+        call = format_call(zarr_call.adapter, "create_array", (store, case.path, case.array_spec()))
         attributes = "attributes" in zarr_call.adapter.capabilities.features
         problem = _verdict(store, zarr_fixture, zarr_requirements, call, attributes)
         zarr_interop_manifest.add(case, folder, problem is None, problem)

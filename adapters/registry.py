@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import sys
 import warnings
+from collections.abc import Iterable
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from .base import Adapter
 from .implementations import LATEST, Implementation, table
@@ -23,14 +27,74 @@ class AdapterLoadError(Exception):
     """An adapter could not be found or constructed; the message says which and why."""
 
 
-def _import_target(target: str, label: str) -> type[Adapter]:
+#: folders this process added to ``sys.path`` to import an adapter; its workers get them in ``PYTHONPATH``
+_ADDED_ROOTS: list[str] = []
+
+
+def _on_sys_path(folder: Path) -> bool:
+    return any(Path(entry or ".").resolve() == folder for entry in sys.path)
+
+
+def _import_module(module_name: str, label: str, search: Iterable[Path]) -> object:
+    """Import ``module_name`` from ``sys.path``, else from the first of ``search`` (then the working folder) holding it.
+
+    A project's adapter (``tests.conformance:MyAdapter``) lives in the project under test,
+    which is on ``sys.path`` only when Python was started there with ``-m``: the
+    ``pytest`` and ``zarr-conformance`` commands are not, so the folders are tried too.
+    """
+
+    def is_the_target(exc: ModuleNotFoundError) -> bool:
+        return exc.name is not None and (module_name == exc.name or module_name.startswith(exc.name + "."))
+
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if not is_the_target(exc):
+            raise AdapterLoadError(f"{label}: importing {module_name!r} failed: {exc}") from exc
+        missing = exc
+    except ImportError as exc:
+        raise AdapterLoadError(f"{label}: importing {module_name!r} failed: {exc}") from exc
+    top = module_name.split(".")[0]
+    roots = list(dict.fromkeys(folder.resolve() for folder in [*search, Path.cwd()]))
+    for root in roots:
+        if _on_sys_path(root) or not ((root / top).is_dir() or (root / f"{top}.py").is_file()):
+            continue
+        sys.path.append(str(root))
+        importlib.invalidate_caches()
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if is_the_target(exc):
+                sys.path.remove(str(root))
+                continue
+            _ADDED_ROOTS.append(str(root))  # found here; what it imports is missing
+            raise AdapterLoadError(f"{label}: importing {module_name!r} failed: {exc}") from exc
+        except ImportError as exc:
+            _ADDED_ROOTS.append(str(root))
+            raise AdapterLoadError(f"{label}: importing {module_name!r} failed: {exc}") from exc
+        _ADDED_ROOTS.append(str(root))
+        return module
+    looked = ", ".join(str(root) for root in roots)
+    raise AdapterLoadError(
+        f"{label}: cannot import {module_name!r}: {missing}. Looked on sys.path and in {looked}. "
+        f"Run from the folder that holds {top!r}, install the project into this environment (pip install -e .), "
+        "or add that folder to PYTHONPATH"
+    ) from missing
+
+
+def child_environment() -> dict[str, str]:
+    """What a worker process started from here needs to import the same adapters: ``PYTHONPATH``, when it changed."""
+    if not _ADDED_ROOTS:
+        return {}
+    inherited = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    return {"PYTHONPATH": os.pathsep.join(dict.fromkeys(_ADDED_ROOTS + inherited))}
+
+
+def _import_target(target: str, label: str, search: Iterable[Path] = ()) -> type[Adapter]:
     module_name, _, attr = target.partition(":")
     if not module_name or not attr:
         raise AdapterLoadError(f"{label}: expected 'package.module:ClassName', got {target!r}")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise AdapterLoadError(f"{label}: cannot import {module_name!r}: {exc}") from exc
+    module = _import_module(module_name, label, search)
     try:
         cls = getattr(module, attr)
     except AttributeError as exc:
@@ -61,11 +125,14 @@ def available() -> dict[str, str]:
     return out
 
 
-def adapter_class(spec: str | Named | Target) -> type[Adapter]:
-    """Resolve ``spec``: a row of the table, an entry-point name, or ``package.module:Class``."""
+def adapter_class(spec: str | Named | Target, search: Iterable[Path] = ()) -> type[Adapter]:
+    """Resolve ``spec``: a row of the table, an entry-point name, or ``package.module:Class``.
+
+    A ``package.module`` not on ``sys.path`` is looked for in ``search``, then in the working folder.
+    """
     parsed = parse_spec(spec) if isinstance(spec, str) else spec
     if isinstance(parsed, Target):
-        return _import_target(parsed.target, f"adapter {parsed.target!r}")
+        return _import_target(parsed.target, f"adapter {parsed.target!r}", search)
     if not isinstance(parsed, Named):
         raise AdapterLoadError(f"adapter {spec!r}: expected a name or 'package.module:ClassName'")
     name = parsed.name
@@ -89,8 +156,8 @@ def adapter_class(spec: str | Named | Target) -> type[Adapter]:
     raise AdapterLoadError(f"unknown adapter {name!r}; known: {known}; or give 'package.module:ClassName'")
 
 
-def load_adapter(spec: str) -> Adapter:
-    """An adapter from ``spec`` (the grammar is in ``adapters/specs.py``)."""
+def load_adapter(spec: str, search: Iterable[Path] = ()) -> Adapter:
+    """An adapter from ``spec`` (the grammar is in ``adapters/specs.py``); ``search``: see :func:`adapter_class`."""
     try:
         parsed = parse_spec(spec)
     except SpecError as exc:
@@ -98,12 +165,12 @@ def load_adapter(spec: str) -> Adapter:
     if isinstance(parsed, Command):
         return _load_command(spec, parsed)
     if isinstance(parsed, Hosted):
-        return _load_hosted(spec, parsed)
+        return _load_hosted(spec, parsed, tuple(search))
     if isinstance(parsed, Versioned):
         return _load_environment(spec, parsed.name, parsed.version)
     if isinstance(parsed, Named) and parsed.name in _latest_in_environment():
         return _load_environment(spec, parsed.name, LATEST)
-    cls = adapter_class(parsed)
+    cls = adapter_class(parsed, search)
     try:
         return cls()
     except Exception as exc:  # the adapter's own constructor failed: say which
@@ -118,15 +185,14 @@ def _latest_in_environment() -> set[str]:
     }
 
 
-def _load_hosted(spec: str, parsed: Hosted) -> Adapter:
-    import sys
-
+def _load_hosted(spec: str, parsed: Hosted, search: tuple[Path, ...]) -> Adapter:
     from .proxy import CallTimedOut, WorkerAdapter, WorkerCrashed
 
-    adapter_class(parsed.inner)  # fail early, with the same message as in process
+    adapter_class(parsed.inner, search)  # fail early, with the same message as in process
     inner = parsed.inner.target if isinstance(parsed.inner, Target) else parsed.inner.name
+    command = [sys.executable, "-m", "zarr_conformance.adapters.worker", inner]
     try:
-        return WorkerAdapter([sys.executable, "-m", "zarr_conformance.adapters.worker", inner], label=inner)
+        return WorkerAdapter(command, env=child_environment(), label=inner)
     except (ValueError, RuntimeError, WorkerCrashed, CallTimedOut) as exc:
         raise AdapterLoadError(f"adapter {spec!r}: {exc}") from exc
 

@@ -87,7 +87,9 @@ def pytest_configure(config: pytest.Config) -> None:
         from .adapters.registry import AdapterLoadError, load_adapter
 
         try:
-            config.stash[ADAPTER_KEY] = load_adapter(spec.impl)
+            # the project under test: where pytest was started, and its rootdir
+            search = (config.invocation_params.dir, config.rootpath)
+            config.stash[ADAPTER_KEY] = load_adapter(spec.impl, search)
         except AdapterLoadError as exc:
             raise pytest.UsageError(str(exc)) from exc
     for folder in spec.interop_read:

@@ -107,6 +107,24 @@ class Environment:
         return WorkerAdapter(list(self.command), env=self.env, label=self.root.name)
 
 
+def find_uv() -> str | None:
+    """The ``uv`` binary: the one installed with the kit (the ``uv`` package knows where), else one on ``PATH``.
+
+    A virtual environment's ``bin`` is on ``PATH`` only when it is activated, so the
+    package is asked first; without either, environments are built with ``venv`` and pip.
+    """
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        pass
+    else:
+        try:
+            return str(find_uv_bin())
+        except FileNotFoundError:
+            pass
+    return shutil.which("uv")
+
+
 def _run(command: list[str], what: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
@@ -165,14 +183,14 @@ def ensure_environment(name: str, version: str) -> Environment:
     what = f"installing {plan.packages[0]}"
 
     def install() -> str:
-        uv = shutil.which("uv")
+        uv = find_uv()
         if uv:
             _run([uv, "venv", "--quiet", "--python", sys.executable, str(root)], "creating the environment")
             _run([uv, "pip", "install", "--quiet", "--python", str(python), *requirements], what)
-            return "uv"
+            return f"uv ({uv})"
         _run([sys.executable, "-m", "venv", str(root)], "creating the environment")
         _run([str(python), "-m", "pip", "install", "--quiet", *requirements], what)
-        return "pip"
+        return f"pip ({sys.executable} -m venv)"
 
     built = _build_once(root, install, {"implementation": name, "version": version, "requirements": requirements})
     _copy_kit(root / "kit")

@@ -132,3 +132,42 @@ def test_the_worked_example_in_the_docs_is_the_shipped_row():
     assert block is not None
     (documented,) = parse_table(_table(yaml.safe_load(block.group(1)))).values()
     assert documented == table()[documented.name]
+
+
+def _build_with_path(monkeypatch, tmp_path, path: str) -> tuple[list[list[str]], dict]:
+    """Build the zarr-python environment in ``tmp_path`` with ``PATH=path``; the commands are recorded, not run."""
+    import json
+
+    from zarr_conformance.adapters import environments
+
+    commands: list[list[str]] = []
+
+    def record(command: list[str], what: str) -> None:
+        commands.append(command)
+        if "venv" in command:  # the environment's folder, as the real command leaves it
+            Path(command[-1]).mkdir(parents=True)
+
+    monkeypatch.setenv("ZARR_CONFORMANCE_ENVS", str(tmp_path))
+    monkeypatch.setenv("PATH", path)
+    monkeypatch.setattr(environments, "_run", record)
+    environments.ensure_environment("zarr-python", "3.1.6")
+    (marker,) = tmp_path.glob("*/environment.json")
+    return commands, json.loads(marker.read_text())
+
+
+def test_environments_are_built_with_the_uv_installed_beside_the_kit(monkeypatch, tmp_path):
+    """A virtual environment's ``bin`` is not on PATH unless activated: the uv package says where its binary is."""
+    import uv
+
+    commands, record = _build_with_path(monkeypatch, tmp_path, str(tmp_path / "empty"))
+    assert commands[0][0] == str(uv.find_uv_bin())
+    assert record["installer"] == f"uv ({uv.find_uv_bin()})"
+
+
+def test_without_uv_environments_are_built_with_pip_and_say_so(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uv", None)  # the package is not installed
+    commands, record = _build_with_path(monkeypatch, tmp_path, str(tmp_path / "empty"))
+    assert commands[0][:3] == [sys.executable, "-m", "venv"]
+    assert record["installer"].startswith("pip (")

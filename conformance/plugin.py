@@ -63,10 +63,15 @@ def run_spec(config: pytest.Config) -> RunSpec:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}, extensions=()): "
+        "zarr_requirements(*ids, v2=(), v3=(), sharded=(), v2_by_kind={}, v3_by_kind={}, extensions=()): "
         "requirement IDs a template test checks, by format, for sharded cases, by NumPy dtype kind, and "
-        "extension rules for the cases using that extension; e.g. @pytest.mark.requirements('V3-CORE-023', "
+        "extension rules for the cases using that extension; e.g. @pytest.mark.zarr_requirements('V3-CORE-023', "
         "v2=['V2-034'], v3_by_kind={'f': ['V3-DTYPE-007']})",
+    )
+    config.addinivalue_line(
+        "markers",
+        "requirements(...): the old name of zarr_requirements, still read on tests that carry zarr_cases or "
+        "zarr_interop",
     )
     config.addinivalue_line(
         "markers",
@@ -254,7 +259,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _is_template_test(item: pytest.Item) -> bool:
     """A test of the kit's template suites (here or bound in another project): it has the kit's markers."""
-    return any(item.get_closest_marker(name) is not None for name in ("requirements", "zarr_cases", "zarr_interop"))
+    from .requirements import MARKER, TEMPLATE_MARKERS
+
+    return any(item.get_closest_marker(name) is not None for name in (MARKER, *TEMPLATE_MARKERS))
 
 
 def _deselect(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -24,7 +24,13 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 if TYPE_CHECKING:
     from .fixtures.cases import Case
 
-#: the keywords of the ``requirements`` marker, besides the IDs for every case
+#: the marker a template test names its rules with; ``requirements`` is its old name, still read for one release
+MARKER = "zarr_requirements"
+OLD_MARKER = "requirements"
+#: the kit's other markers of a template test
+TEMPLATE_MARKERS = ("zarr_cases", "zarr_interop")
+
+#: the keywords of the ``zarr_requirements`` marker, besides the IDs for every case
 MARKER_KEYWORDS = ("v2", "v3", "sharded", "v2_by_kind", "v3_by_kind", "extensions")
 
 _V2_DOCUMENT = "v2.0.rst"
@@ -150,17 +156,31 @@ def _format_parameter(item: pytest.Item) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def requirements_marker(item: pytest.Item) -> pytest.Mark | None:
+    """The test's ``zarr_requirements`` marker, else its ``requirements`` marker (the old name) on a template test.
+
+    The old name is read only where the kit's other markers (``zarr_cases``, ``zarr_interop``)
+    say the test is the kit's, so a project's own ``requirements`` marker is left alone.
+    """
+    marker = item.get_closest_marker(MARKER)
+    if marker is not None:
+        return marker
+    if any(item.get_closest_marker(name) is not None for name in TEMPLATE_MARKERS):
+        return item.get_closest_marker(OLD_MARKER)
+    return None
+
+
 def _marked(item: pytest.Item, case: Case | None, zarr_format: int | None) -> list[tuple[str, str]]:
-    """The (ID, keyword) pairs the ``requirements`` marker attaches to this test and case."""
+    """The (ID, keyword) pairs the ``zarr_requirements`` marker attaches to this test and case."""
     from .support import case_dtype_kind
 
-    marker = item.get_closest_marker("requirements")
+    marker = requirements_marker(item)
     if marker is None:
         return []
     unknown = sorted(set(marker.kwargs) - set(MARKER_KEYWORDS))
     if unknown:
         raise pytest.UsageError(
-            f"{item.nodeid}: requirements marker: unknown keywords {unknown}; known: {', '.join(MARKER_KEYWORDS)}"
+            f"{item.nodeid}: {marker.name} marker: unknown keywords {unknown}; known: {', '.join(MARKER_KEYWORDS)}"
         )
     pairs = [(rid, "for every case") for rid in marker.args]
     if zarr_format is None:
@@ -180,7 +200,7 @@ def _marked(item: pytest.Item, case: Case | None, zarr_format: int | None) -> li
         scope = known[rid].scope if rid in known else None
         if scope is not None and scope.extension is None:
             raise pytest.UsageError(
-                f"{item.nodeid}: requirement {rid} under extensions= of the requirements marker "
+                f"{item.nodeid}: requirement {rid} under extensions= of the {marker.name} marker "
                 f"is no extension's rule ({known[rid].document}); list it under v2= or v3="
             )
         if scope is None or (scope.zarr_format == zarr_format and scope.extension in case_extensions(case)):
@@ -189,7 +209,7 @@ def _marked(item: pytest.Item, case: Case | None, zarr_format: int | None) -> li
 
 
 def requirement_ids(item: pytest.Item, case: Case | None) -> list[str]:
-    """The requirement IDs ``item`` checks for ``case``, from its ``requirements`` marker and the case's own.
+    """The requirement IDs ``item`` checks for ``case``, from its ``zarr_requirements`` marker and the case's own.
 
     A pytest.UsageError names the test and the ID when a rule is attached where it cannot
     apply: a rule of the other format, or an extension's rule for a case without that

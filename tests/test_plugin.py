@@ -240,8 +240,33 @@ def test_template_class_binds_by_subclassing(pytester, fixture_cache):
 
 
 def test_unknown_requirement_id_in_a_marker_is_an_error(pytester, fixture_cache):
-    pytester.makepyfile(test_typo=("import pytest\n@pytest.mark.requirements('V9-NOPE')\ndef test_x():\n    pass\n"))
+    pytester.makepyfile(
+        test_typo=("import pytest\n@pytest.mark.zarr_requirements('V9-NOPE')\ndef test_x():\n    pass\n")
+    )
     result = pytester.runpytest_inprocess()
+    assert result.ret != 0
+    assert "requirement IDs not in the catalogue: ['V9-NOPE']" in str(result.stderr)
+
+
+def test_a_projects_own_requirements_marker_is_left_alone(pytester, fixture_cache):
+    """``requirements`` is a common marker name: the kit's is ``zarr_requirements``."""
+    pytester.makeini("[pytest]\nmarkers =\n    requirements(*names): the project's own marker\n")
+    pytester.makepyfile(test_own=("import pytest\n@pytest.mark.requirements('pandas')\ndef test_x():\n    pass\n"))
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_old_marker_name_still_names_the_rules_of_a_template_test(pytester, fixture_cache):
+    pytester.makepyfile(
+        test_old=(
+            "import pytest\n"
+            "@pytest.mark.zarr_cases('valid')\n"
+            "@pytest.mark.requirements('V9-NOPE')\n"
+            "def test_x(zarr_fixture):\n"
+            "    pass\n"
+        )
+    )
+    result = pytester.runpytest_inprocess("--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-int16$")
     assert result.ret != 0
     assert "requirement IDs not in the catalogue: ['V9-NOPE']" in str(result.stderr)
 

@@ -107,7 +107,7 @@ class TestMine(ArrayMetadataTests):
         return ReferenceAdapter()
 
     @pytest.mark.zarr_cases("valid")
-    @pytest.mark.requirements({marker})
+    @pytest.mark.zarr_requirements({marker})
     def test_zarr_format(self, zarr_call, zarr_fixture, zarr_requirements):
         super().test_zarr_format(zarr_call, zarr_fixture, zarr_requirements)
 """
@@ -116,7 +116,7 @@ FORMATS = """
 import pytest
 
 @pytest.mark.parametrize("zarr_format", [2, 3], ids=["v2", "v3"])
-@pytest.mark.requirements({marker})
+@pytest.mark.zarr_requirements({marker})
 def test_create_group(zarr_format):
     pass
 """
@@ -144,7 +144,11 @@ FAULTY = [
         "extensions=['V3-CORE-014']",
         r"test_zarr_format\[v2-int16-be\]: requirement V3-CORE-014 under extensions=",
     ),
-    (BOUND, "v3s=['V3-CORE-014']", r"test_zarr_format\[v2-int16-be\]: requirements marker: unknown keywords \['v3s'\]"),
+    (
+        BOUND,
+        "v3s=['V3-CORE-014']",
+        r"test_zarr_format\[v2-int16-be\]: zarr_requirements marker: unknown keywords \['v3s'\]",
+    ),
     (
         FORMATS,
         "'V2-042', 'V3-CORE-031'",

@@ -11,7 +11,7 @@ plugin provides one from ``--zarr-impl``)::
         def zarr_adapter(self):
             return MyAdapter()
 
-A test names the rules it checks with ``@pytest.mark.requirements``: positional IDs for
+A test names the rules it checks with ``@pytest.mark.zarr_requirements``: positional IDs for
 every case, ``v2=`` and ``v3=`` for the cases of that format (or of a ``zarr_format``
 parameter), ``sharded=`` for sharded cases, ``v2_by_kind=`` / ``v3_by_kind=`` by NumPy
 dtype kind, and ``extensions=`` for the cases that use the codec, data type or chunk key

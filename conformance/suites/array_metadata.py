@@ -22,7 +22,7 @@ class ArrayMetadataTests:
     """Template: the normalized metadata of every valid case the adapter can read."""
 
     @valid
-    @pytest.mark.requirements(v2=["V2-005"], v3=["V3-CORE-014"])
+    @pytest.mark.zarr_requirements(v2=["V2-005"], v3=["V3-CORE-014"])
     def test_zarr_format(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         check_equal(
@@ -35,7 +35,7 @@ class ArrayMetadataTests:
         )
 
     @valid
-    @pytest.mark.requirements(v2=["V2-006"], v3=["V3-CORE-016", "V3-CORE-006"])
+    @pytest.mark.zarr_requirements(v2=["V2-006"], v3=["V3-CORE-016", "V3-CORE-006"])
     def test_shape(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         check_equal(
@@ -48,7 +48,7 @@ class ArrayMetadataTests:
         )
 
     @valid
-    @pytest.mark.requirements(
+    @pytest.mark.zarr_requirements(
         v2=["V2-018", "V2-019", "V2-020", "V2-021"], v3=["V3-CORE-017", "V3-DTYPE-001", "V3-DTYPE-003"]
     )
     def test_data_type(self, zarr_call, zarr_fixture, zarr_requirements):
@@ -65,7 +65,7 @@ class ArrayMetadataTests:
             )
 
     @valid
-    @pytest.mark.requirements(v2=["V2-007"], v3=["V3-GRID-001"], sharded=["V3-SHARD-003"])
+    @pytest.mark.zarr_requirements(v2=["V2-007"], v3=["V3-GRID-001"], sharded=["V3-SHARD-003"])
     def test_chunk_shape(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         what = "inner chunk shape" if zarr_fixture.case.sharding else "chunk shape"
@@ -79,7 +79,7 @@ class ArrayMetadataTests:
         )
 
     @valid
-    @pytest.mark.requirements(v2=["V2-007"], v3=["V3-GRID-001"], sharded=["V3-SHARD-009"])
+    @pytest.mark.zarr_requirements(v2=["V2-007"], v3=["V3-GRID-001"], sharded=["V3-SHARD-009"])
     def test_shard_shape(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         observed = tuple(info.shards) if info.shards is not None else None
@@ -93,7 +93,7 @@ class ArrayMetadataTests:
         )
 
     @valid
-    @pytest.mark.requirements(
+    @pytest.mark.zarr_requirements(
         v2=["V2-010"],
         v3=["V3-CORE-021"],
         v2_by_kind={"f": ["V2-026", "V2-027"], "iu": ["V2-027"], "S": ["V2-028"], "bcU": ["V2-INFO-003"]},
@@ -116,7 +116,7 @@ class ArrayMetadataTests:
 
     @valid
     @pytest.mark.zarr_needs("attributes")
-    @pytest.mark.requirements(v2=["V2-048", "V2-049"], v3=["V3-CORE-026"])
+    @pytest.mark.zarr_requirements(v2=["V2-048", "V2-049"], v3=["V3-CORE-026"])
     def test_attributes(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         check_equal(
@@ -130,7 +130,7 @@ class ArrayMetadataTests:
 
     @valid
     @pytest.mark.zarr_needs("dimension_names")
-    @pytest.mark.requirements(v2=["V2-004"], v3=["V3-CORE-028"])
+    @pytest.mark.zarr_requirements(v2=["V2-004"], v3=["V3-CORE-028"])
     def test_dimension_names(self, zarr_call, zarr_fixture, zarr_requirements):
         info = open_info(zarr_call, zarr_fixture, zarr_requirements)
         observed = tuple(info.dimension_names) if info.dimension_names is not None else None

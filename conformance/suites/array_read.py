@@ -48,7 +48,7 @@ class ArrayReadTests:
     """Template: values read from every valid case the adapter can read."""
 
     @pytest.mark.zarr_cases("valid")
-    @pytest.mark.requirements(**_DECODE)
+    @pytest.mark.zarr_requirements(**_DECODE)
     def test_read_full(self, zarr_call, zarr_fixture, zarr_requirements):
         case = zarr_fixture.case
         selection = BasicSelection.everything(len(case.shape))
@@ -65,33 +65,33 @@ class ArrayReadTests:
         )
 
     @pytest.mark.zarr_cases("valid", selection="one_element")
-    @pytest.mark.requirements(v2=["V2-032"], v3=["V3-GRID-005"])
+    @pytest.mark.zarr_requirements(v2=["V2-032"], v3=["V3-GRID-005"])
     def test_read_one_element(self, zarr_call, zarr_fixture, zarr_requirements):
         _read_selection("one_element", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.read_chunks)
 
     @pytest.mark.zarr_cases("valid", selection="region")
-    @pytest.mark.requirements(v2=["V2-032"], v3=["V3-GRID-003", "V3-GRID-005"], sharded=["V3-SHARD-009"])
+    @pytest.mark.zarr_requirements(v2=["V2-032"], v3=["V3-GRID-003", "V3-GRID-005"], sharded=["V3-SHARD-009"])
     def test_read_region(self, zarr_call, zarr_fixture, zarr_requirements):
         _read_selection("region", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.read_chunks)
 
     @pytest.mark.zarr_cases("valid", selection="strided")
     @pytest.mark.zarr_needs("strided_selection")
-    @pytest.mark.requirements(v2=["V2-032"], v3=["V3-GRID-005"])
+    @pytest.mark.zarr_requirements(v2=["V2-032"], v3=["V3-GRID-005"])
     def test_read_strided(self, zarr_call, zarr_fixture, zarr_requirements):
         _read_selection("strided", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.read_chunks)
 
     @pytest.mark.zarr_cases("valid", selection="last_partial_chunk")
-    @pytest.mark.requirements(v2=["V2-036"], v3=["V3-GRID-007"], sharded=["V3-SHARD-013"])
+    @pytest.mark.zarr_requirements(v2=["V2-036"], v3=["V3-GRID-007"], sharded=["V3-SHARD-013"])
     def test_read_last_partial_chunk(self, zarr_call, zarr_fixture, zarr_requirements):
         _read_selection("last_partial_chunk", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.chunks)
 
     @pytest.mark.zarr_cases("valid", selection="empty")
-    @pytest.mark.requirements(v2=["V2-006"], v3=["V3-CORE-006"])
+    @pytest.mark.zarr_requirements(v2=["V2-006"], v3=["V3-CORE-006"])
     def test_read_empty_selection(self, zarr_call, zarr_fixture, zarr_requirements):
         _read_selection("empty", zarr_call, zarr_fixture, zarr_requirements, zarr_fixture.case.read_chunks)
 
     @pytest.mark.zarr_cases("missing_chunks")
-    @pytest.mark.requirements(v2=["V2-033", "V2-034"], v3=["V3-CORE-023"], sharded=["V3-SHARD-012"])
+    @pytest.mark.zarr_requirements(v2=["V2-033", "V2-034"], v3=["V3-CORE-023"], sharded=["V3-SHARD-012"])
     def test_missing_chunks_read_as_fill_value(self, zarr_call, zarr_fixture, zarr_requirements):
         case = zarr_fixture.case
         selection = BasicSelection.everything(len(case.shape))

@@ -247,7 +247,7 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
-    @pytest.mark.requirements(**_STORE_RULES)
+    @pytest.mark.zarr_requirements(**_STORE_RULES)
     def test_written_store_is_valid(self, zarr_call, zarr_fixture, zarr_requirements, zarr_written):
         check_valid_store(
             zarr_written, zarr_fixture, zarr_requirements, _write_call(zarr_call, zarr_fixture, zarr_written)
@@ -255,7 +255,7 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
-    @pytest.mark.requirements(v2=["V2-030", "V2-037"], v3=["V3-CORE-055"], sharded=["V3-SHARD-019"])
+    @pytest.mark.zarr_requirements(v2=["V2-030", "V2-037"], v3=["V3-CORE-055"], sharded=["V3-SHARD-019"])
     def test_written_values_read_back(
         self, zarr_call, zarr_fixture, zarr_requirements, zarr_written, zarr_written_reads
     ):
@@ -272,7 +272,9 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
-    @pytest.mark.requirements(v2=["V2-004", "V2-016"], v3=["V3-CORE-013", "V3-CORE-017", "V3-CORE-024", "V3-CORE-028"])
+    @pytest.mark.zarr_requirements(
+        v2=["V2-004", "V2-016"], v3=["V3-CORE-013", "V3-CORE-017", "V3-CORE-024", "V3-CORE-028"]
+    )
     def test_written_metadata_matches_description(
         self, zarr_call, zarr_fixture, zarr_requirements, zarr_written, zarr_written_reads
     ):
@@ -284,7 +286,7 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable")
     @WRITE
-    @pytest.mark.requirements(
+    @pytest.mark.zarr_requirements(
         v2=["V2-010", "V2-026"],
         v3=["V3-CORE-021", "V3-CORE-022"],
         v3_by_kind={"f": ["V3-DTYPE-007", "V3-DTYPE-008", "V3-DTYPE-009"], "c": ["V3-DTYPE-011"]},
@@ -298,13 +300,13 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable", selection="region")
     @WRITE
-    @pytest.mark.requirements(v2=["V2-032", "V2-034"], v3=["V3-GRID-005", "V3-CORE-023"], sharded=["V3-SHARD-019"])
+    @pytest.mark.zarr_requirements(v2=["V2-032", "V2-034"], v3=["V3-GRID-005", "V3-CORE-023"], sharded=["V3-SHARD-019"])
     def test_write_region_crossing_chunk_borders(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         self._write_selection("region", zarr_call, zarr_fixture, zarr_requirements, tmp_path)
 
     @pytest.mark.zarr_cases("writable", selection="last_partial_chunk")
     @WRITE
-    @pytest.mark.requirements(v2=["V2-036"], v3=["V3-GRID-007"], sharded=["V3-SHARD-013"])
+    @pytest.mark.zarr_requirements(v2=["V2-036"], v3=["V3-GRID-007"], sharded=["V3-SHARD-013"])
     def test_write_last_partial_chunk(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         self._write_selection("last_partial_chunk", zarr_call, zarr_fixture, zarr_requirements, tmp_path)
 
@@ -345,7 +347,7 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable", selection="region")
     @WRITE
-    @pytest.mark.requirements(v2=["V2-030"], v3=["V3-CORE-055"], sharded=["V3-SHARD-016", "V3-SHARD-019"])
+    @pytest.mark.zarr_requirements(v2=["V2-030"], v3=["V3-CORE-055"], sharded=["V3-SHARD-016", "V3-SHARD-019"])
     def test_overwrite_region(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         case = zarr_fixture.case
         store, expected = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
@@ -367,7 +369,7 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable", fill_defined=True)
     @WRITE
-    @pytest.mark.requirements(v2=["V2-033", "V2-034"], v3=["V3-CORE-023"], sharded=["V3-SHARD-012"])
+    @pytest.mark.zarr_requirements(v2=["V2-033", "V2-034"], v3=["V3-CORE-023"], sharded=["V3-SHARD-012"])
     def test_write_only_fill_value(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         """Chunks holding only the fill value may be stored or omitted; both must read as fill."""
         case = zarr_fixture.case
@@ -391,7 +393,7 @@ class ArrayWriteTests:
 
     @pytest.mark.zarr_cases("writable", resizable=True)
     @pytest.mark.zarr_needs("resize", mode="write")
-    @pytest.mark.requirements(v2=["V2-006", "V2-031"], v3=["V3-CORE-016", "V3-GRID-004", "V3-CORE-090"])
+    @pytest.mark.zarr_requirements(v2=["V2-006", "V2-031"], v3=["V3-CORE-016", "V3-GRID-004", "V3-CORE-090"])
     def test_resize_shrink_drops_data_outside(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         case = zarr_fixture.case
         store, expected = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)

@@ -58,7 +58,7 @@ class GroupReadTests:
     """Template: hierarchies written by the reference writer, read by the adapter."""
 
     @hierarchies
-    @pytest.mark.requirements(v2=["V2-041", "V2-044", "V2-048", "V2-049"], v3=["V3-CORE-031", "V3-CORE-032"])
+    @pytest.mark.zarr_requirements(v2=["V2-041", "V2-044", "V2-048", "V2-049"], v3=["V3-CORE-031", "V3-CORE-032"])
     def test_open_group_reports_format_and_attributes(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, node in _nodes(zarr_fixture, "group").items():
             info = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "open_group", zarr_fixture.store, path)
@@ -89,7 +89,7 @@ class GroupReadTests:
             )
 
     @hierarchies
-    @pytest.mark.requirements(v2=["V2-041", "V2-046"], v3=["V3-CORE-003", "V3-CORE-072"])
+    @pytest.mark.zarr_requirements(v2=["V2-041", "V2-046"], v3=["V3-CORE-003", "V3-CORE-072"])
     def test_list_members_with_node_types(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, members in zarr_fixture.expected_hierarchy()["members"].items():
             observed = call_or_fail(
@@ -106,7 +106,7 @@ class GroupReadTests:
 
     @pytest.mark.zarr_cases("hierarchy", consolidated=True)
     @pytest.mark.zarr_needs("consolidated_metadata")
-    @pytest.mark.requirements(v2=["V2-INFO-001"])
+    @pytest.mark.zarr_requirements(v2=["V2-INFO-001"])
     def test_list_members_from_consolidated_metadata(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, members in zarr_fixture.expected_hierarchy()["members"].items():
             if path != zarr_fixture.case.path:
@@ -124,7 +124,7 @@ class GroupReadTests:
             )
 
     @hierarchies
-    @pytest.mark.requirements(v2=["V2-038", "V2-041"], v3=["V3-CORE-009", "V3-CORE-010"])
+    @pytest.mark.zarr_requirements(v2=["V2-038", "V2-041"], v3=["V3-CORE-009", "V3-CORE-010"])
     def test_open_arrays_inside_hierarchy(self, zarr_call, zarr_fixture, zarr_requirements):
         for path, node in _nodes(zarr_fixture, "array").items():
             info = call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "open_array", zarr_fixture.store, path)
@@ -155,7 +155,7 @@ class GroupReadTests:
             )
 
     @hierarchies
-    @pytest.mark.requirements(v2=["V2-041"], v3=["V3-CORE-015", "V3-CORE-031"])
+    @pytest.mark.zarr_requirements(v2=["V2-041"], v3=["V3-CORE-015", "V3-CORE-031"])
     def test_array_opened_as_group_is_an_error(self, zarr_call, zarr_fixture, zarr_requirements):
         for path in _nodes(zarr_fixture, "array"):
             _must_raise(
@@ -169,7 +169,7 @@ class GroupReadTests:
             )
 
     @hierarchies
-    @pytest.mark.requirements(v2=["V2-041"], v3=["V3-CORE-015", "V3-CORE-031"])
+    @pytest.mark.zarr_requirements(v2=["V2-041"], v3=["V3-CORE-015", "V3-CORE-031"])
     def test_group_opened_as_array_is_an_error(self, zarr_call, zarr_fixture, zarr_requirements):
         for path in _nodes(zarr_fixture, "group"):
             _must_raise(
@@ -183,7 +183,7 @@ class GroupReadTests:
             )
 
     @hierarchies
-    @pytest.mark.requirements(v2=["V2-041"], v3=["V3-CORE-075"])
+    @pytest.mark.zarr_requirements(v2=["V2-041"], v3=["V3-CORE-075"])
     def test_path_holding_no_node_is_an_error(self, zarr_call, zarr_fixture, zarr_requirements):
         path = "/".join(p for p in (zarr_fixture.case.path, "no-such-node") if p)
         _must_raise(
@@ -216,7 +216,7 @@ class GroupWriteTests:
     """Template: groups and hierarchies created by the adapter, read by the reference side."""
 
     @FORMATS
-    @pytest.mark.requirements(v2=["V2-042", "V2-044", "V2-045"], v3=["V3-CORE-031", "V3-CORE-070"])
+    @pytest.mark.zarr_requirements(v2=["V2-042", "V2-044", "V2-045"], v3=["V3-CORE-031", "V3-CORE-070"])
     def test_create_nested_group_with_ancestors(
         self, zarr_call, zarr_adapter, zarr_format, zarr_requirements, tmp_path
     ):
@@ -247,7 +247,7 @@ class GroupWriteTests:
         )
 
     @FORMATS
-    @pytest.mark.requirements(v2=["V2-043"], v3=["V3-CORE-070"])
+    @pytest.mark.zarr_requirements(v2=["V2-043"], v3=["V3-CORE-070"])
     def test_create_array_inside_new_groups(self, zarr_call, zarr_adapter, zarr_format, zarr_requirements, tmp_path):
         _needs_group_writing(zarr_adapter, zarr_format)
         description = {
@@ -281,7 +281,7 @@ class GroupWriteTests:
             )
 
     @FORMATS
-    @pytest.mark.requirements(v2=["V2-048"], v3=["V3-CORE-032", "V3-CORE-026"])
+    @pytest.mark.zarr_requirements(v2=["V2-048"], v3=["V3-CORE-032", "V3-CORE-026"])
     def test_group_attributes_round_trip_awkward_values(
         self, zarr_call, zarr_adapter, zarr_format, zarr_requirements, tmp_path
     ):
@@ -309,7 +309,7 @@ class GroupWriteTests:
         )
 
     @FORMATS
-    @pytest.mark.requirements(v2=["V2-048"], v3=["V3-CORE-026"])
+    @pytest.mark.zarr_requirements(v2=["V2-048"], v3=["V3-CORE-026"])
     def test_array_attributes_round_trip_awkward_values(
         self, zarr_call, zarr_adapter, zarr_format, zarr_requirements, tmp_path
     ):

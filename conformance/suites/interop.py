@@ -66,7 +66,7 @@ class InteropWriteTests:
     @pytest.mark.zarr_interop("write")
     @pytest.mark.zarr_cases("writable")
     @pytest.mark.zarr_needs(mode="write")
-    @pytest.mark.requirements(v2=["V2-003", "V2-030"], v3=["V3-CORE-012", "V3-CORE-055"])
+    @pytest.mark.zarr_requirements(v2=["V2-003", "V2-030"], v3=["V3-CORE-012", "V3-CORE-055"])
     def test_writes_store_for_interop(
         self, zarr_call, zarr_fixture, zarr_requirements, zarr_interop_manifest: Manifest
     ):
@@ -84,7 +84,7 @@ class InteropReadTests:
     """Template: the adapter reads every store every writer wrote, judged against the case."""
 
     @pytest.mark.zarr_interop("read")
-    @pytest.mark.requirements(**_READ)
+    @pytest.mark.zarr_requirements(**_READ)
     def test_reads_store_written_by(self, zarr_call, zarr_fixture, zarr_requirements, interop_store: InteropStore):
         written = Fixture(interop_store.case, interop_store.root)  # failures name the writer's store
         try:

@@ -19,7 +19,7 @@ class InvalidInputTests:
     """Template: every invalid case is rejected with an error."""
 
     @pytest.mark.zarr_cases("invalid")
-    @pytest.mark.requirements()
+    @pytest.mark.zarr_requirements()
     def test_invalid_store_is_rejected(self, zarr_call, zarr_fixture, zarr_requirements):
         case = zarr_fixture.case
         required = f"an error, because {case.raw.get('reason', 'the store is invalid')}"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -33,6 +34,9 @@ from packaging.version import InvalidVersion, Version
 
 from .runspec import SHIPPED
 from .stash import ADAPTER_KEY, RUNSPEC_KEY, STALE_KEY
+
+if TYPE_CHECKING:
+    from .adapters.base import Adapter
 
 #: yaml.safe_load's loader, from libyaml when PyYAML has it (ten times faster, the same documents)
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -184,26 +188,53 @@ class ExpectationsPlugin:
         except (ExpectationsError, OSError, yaml.YAMLError) as exc:
             raise pytest.UsageError(f"--zarr-expect: {exc}") from exc
         self.used: set[int] = set()
+        self.names: list[str] = []
+        self.bound: dict[tuple[str, str], list[tuple[int, Expectation]]] = {}
+
+    def _active(self, adapter: Adapter) -> list[tuple[int, Expectation]]:
+        return [(i, e) for i, e in enumerate(self.entries) if e.applies_to(adapter.name, adapter.version())]
+
+    def _mark(self, active: list[tuple[int, Expectation]], test_id: str) -> pytest.MarkDecorator | None:
+        for index, entry in active:
+            if entry.matches(test_id):
+                self.used.add(index)
+                return pytest.mark.xfail(reason=describe(entry), strict=self.strict)
+        return None
+
+    def _stale(self, config: pytest.Config, active: list[tuple[int, Expectation]]) -> list[Expectation]:
+        filtered = bool(config.stash[RUNSPEC_KEY].cases)
+        found = [e for i, e in active if i not in self.used and in_scope(e, self.names, filtered=filtered)]
+        config.stash.setdefault(STALE_KEY, []).extend(found)
+        return found
+
+    def _warning(self, entry: Expectation) -> str:
+        return f"{self.label}: expectation for {entry.implementation} matches no collected test: {list(entry.tests)}"
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        self.names = [item.name for item in items]
         adapter = config.stash.get(ADAPTER_KEY, None)
         if adapter is None:
-            return
-        active = [(i, e) for i, e in enumerate(self.entries) if e.applies_to(adapter.name, adapter.version())]
+            return  # a bound template class: its adapter is known once a test asks for it (see mark_bound)
+        active = self._active(adapter)
         for item in items:
-            for index, entry in active:
-                if entry.matches(item.name):
-                    self.used.add(index)
-                    item.add_marker(pytest.mark.xfail(reason=describe(entry), strict=self.strict))
-                    break
-        names = [item.name for item in items]
-        stale = config.stash.setdefault(STALE_KEY, [])
-        for index, entry in active:
-            if index not in self.used and in_scope(entry, names, filtered=bool(config.stash[RUNSPEC_KEY].cases)):
-                stale.append(entry)
-                warnings.warn(
-                    f"{self.label}: expectation for {entry.implementation} matches no collected test: "
-                    f"{list(entry.tests)}",
-                    pytest.PytestWarning,
-                    stacklevel=1,
-                )
+            mark = self._mark(active, item.name)
+            if mark is not None:
+                item.add_marker(mark)
+        for entry in self._stale(config, active):
+            warnings.warn(self._warning(entry), pytest.PytestWarning, stacklevel=1)
+
+    def mark_bound(self, request: pytest.FixtureRequest, adapter: Adapter) -> None:
+        """Mark one test of a bound template class, whose adapter is its ``zarr_adapter`` fixture."""
+        key = (adapter.name, adapter.version())
+        if key not in self.bound:
+            self.bound[key] = self._active(adapter)
+        mark = self._mark(self.bound[key], request.node.name)
+        if mark is not None:
+            request.applymarker(mark)  # evaluated by pytest once the test has run
+
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        stale = [entry for active in self.bound.values() for entry in self._stale(config, active)]
+        if stale:
+            terminalreporter.write_sep("=", "zarr-conformance: stale expectations", yellow=True)
+            for entry in stale:
+                terminalreporter.write_line(self._warning(entry))

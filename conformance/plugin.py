@@ -20,7 +20,7 @@ import pytest
 
 from .outcomes import Property, Unsupported, WriterAtFault
 from .runspec import RunSpec, add_plugin_options
-from .stash import ADAPTER_KEY, CASES_KEY, REQUIREMENTS_KEY, RUNSPEC_KEY
+from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY, CASES_KEY, REQUIREMENTS_KEY, RUNSPEC_KEY
 
 if TYPE_CHECKING:  # the plugin loads in every pytest run where the kit is installed: it imports nothing heavy up front
     from .adapters.base import Adapter
@@ -307,6 +307,24 @@ def zarr_adapter(pytestconfig: pytest.Config) -> Adapter:
     if adapter is None:
         pytest.fail("no adapter: pass --zarr-impl or override the zarr_adapter fixture", pytrace=False)
     return adapter
+
+
+@pytest.fixture(autouse=True)
+def _zarr_bound_adapter(request: pytest.FixtureRequest) -> None:
+    """A bound template class's adapter (its own ``zarr_adapter``): the expectations and results learn it here.
+
+    With ``--zarr-impl`` both know the adapter at collection; a class that binds one
+    itself provides it only as a fixture, so each of its tests is marked as it starts.
+    Inert for a project's other tests.
+    """
+    config = request.config
+    if ADAPTER_KEY in config.stash or not _is_template_test(request.node):
+        return
+    adapter = request.getfixturevalue("zarr_adapter")
+    config.stash.setdefault(BOUND_ADAPTER_KEY, adapter)
+    expectations = config.pluginmanager.get_plugin("zarr-conformance-expectations")
+    if expectations is not None:
+        expectations.mark_bound(request, adapter)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ import pytest
 
 from . import __version__
 from .outcomes import Outcome, Property, Result, unsupported_message
-from .stash import ADAPTER_KEY
+from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY
 
 if TYPE_CHECKING:
     from .adapters.base import Adapter
@@ -113,7 +113,7 @@ class Collector:
 
     @property
     def adapter(self) -> Adapter | None:
-        return self.config.stash.get(ADAPTER_KEY, None)
+        return self.config.stash.get(ADAPTER_KEY, None) or self.config.stash.get(BOUND_ADAPTER_KEY, None)
 
 
 class ResultsPlugin:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # the keys' value types, named in the subscripts below
 RUNSPEC_KEY = pytest.StashKey["RunSpec"]()
 #: config: the adapter under test (``--zarr-impl``)
 ADAPTER_KEY = pytest.StashKey["Adapter"]()
+#: config: the adapter a bound template class provides (its own ``zarr_adapter`` fixture), once a test used it
+BOUND_ADAPTER_KEY = pytest.StashKey["Adapter"]()
 #: config: the catalogue cases this run selected
 CASES_KEY = pytest.StashKey["list[Case]"]()
 #: config: expectation entries in scope of this run that matched no collected test

@@ -229,7 +229,8 @@ def test_template_class_binds_by_subclassing(pytester, fixture_cache):
             "from zarr_conformance.suites.array_metadata import ArrayMetadataTests\n"
             "class TestMine(ArrayMetadataTests):\n"
             "    @pytest.fixture(scope='session')\n"
-            "    def zarr_adapter(self):\n"
+            "    @classmethod\n"
+            "    def zarr_adapter(cls):\n"
             "        return ReferenceAdapter()\n"
         )
     )
@@ -237,6 +238,70 @@ def test_template_class_binds_by_subclassing(pytester, fixture_cache):
         "--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-attributes$", "-q"
     )
     result.assert_outcomes(passed=8)
+
+
+BOUND_FAULTY = """
+import dataclasses
+
+import pytest
+from zarr_conformance.adapters.reference import ReferenceAdapter
+from zarr_conformance.suites.array_metadata import ArrayMetadataTests
+from zarr_conformance.suites.array_write import ArrayWriteTests
+
+
+class DropsAttributes(ReferenceAdapter):
+    name = "my-zarr"
+
+    def open_array(self, store, path):
+        return dataclasses.replace(super().open_array(store, path), attributes={})
+
+
+class TestMine(ArrayMetadataTests, ArrayWriteTests):
+    @pytest.fixture(scope="session")
+    @classmethod
+    def zarr_adapter(cls):
+        return DropsAttributes()
+"""
+
+BOUND_EXPECTATIONS = """version: 1
+expectations:
+  - implementation: my-zarr
+    tests: ['test_attributes[v3-attributes]']
+    reason: drops attributes
+    requirements: [V3-CORE-026]
+  - implementation: my-zarr
+    tests: ['test_shape[*]']
+    reason: a stale entry that matches a passing test
+  - implementation: my-zarr
+    tests: ['test_nothing_like_this[*]']
+    reason: matches nothing
+"""
+
+
+def test_a_bound_template_class_honours_expect_strict_and_json(pytester, fixture_cache):
+    """The README's route (a class binding its own adapter) gates exactly as --pyargs with --zarr-impl does."""
+    pytester.makepyfile(test_mine=BOUND_FAULTY)
+    expect = pytester.makefile(".yaml", expect=BOUND_EXPECTATIONS)
+    args = ["--zarr-cache-dir", str(fixture_cache), "--zarr-cases", "^v3-attributes$", "-p", "no:cacheprovider"]
+    args += ["-W", "error::pytest.PytestDeprecationWarning"]
+    bare = pytester.runpytest_inprocess(*args)
+    assert bare.parseoutcomes()["failed"] == 1 and "error" not in bare.parseoutcomes()
+
+    lenient = pytester.runpytest_inprocess(*args, "--zarr-expect", str(expect), "--zarr-json", "r.json")
+    outcomes = lenient.parseoutcomes()
+    assert outcomes["xfailed"] == 1 and outcomes["xpassed"] == 1 and "failed" not in outcomes
+    lenient.stdout.fnmatch_lines(
+        ["*stale expectations*", "*matches no collected test: ['test_nothing_like_this[[]*[]]']*"]
+    )
+    document = json.loads((pytester.path / "r.json").read_text())
+    assert document["implementation"]["name"] == "my-zarr"
+    by_id = {r["test_id"]: r for r in document["results"]}
+    assert by_id["test_attributes[v3-attributes]"]["outcome"] == "xfail"
+    assert by_id["test_attributes[v3-attributes]"]["implementation"] == "my-zarr"
+
+    strict = pytester.runpytest_inprocess(*args, "--zarr-expect", str(expect), "--zarr-strict")
+    assert strict.parseoutcomes()["failed"] == 1 and strict.parseoutcomes()["xfailed"] == 1
+    strict.stdout.fnmatch_lines(["*test_shape*", "[[]XPASS(strict)[]] a stale entry that matches a passing test"])
 
 
 def test_unknown_requirement_id_in_a_marker_is_an_error(pytester, fixture_cache):

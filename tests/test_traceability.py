@@ -103,7 +103,8 @@ from zarr_conformance.suites.array_metadata import ArrayMetadataTests
 
 class TestMine(ArrayMetadataTests):
     @pytest.fixture(scope="session")
-    def zarr_adapter(self):
+    @classmethod
+    def zarr_adapter(cls):
         return ReferenceAdapter()
 
     @pytest.mark.zarr_cases("valid")

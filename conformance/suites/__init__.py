@@ -8,7 +8,8 @@ plugin provides one from ``--zarr-impl``)::
 
     class TestMyImplementation(ArrayReadTests):
         @pytest.fixture(scope="session")
-        def zarr_adapter(self):
+        @classmethod
+        def zarr_adapter(cls):
             return MyAdapter()
 
 A test names the rules it checks with ``@pytest.mark.zarr_requirements``: positional IDs for

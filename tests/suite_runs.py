@@ -24,6 +24,8 @@ def run_suites(pytester: pytest.Pytester, impl: str, cache: Path, *args: str) ->
         "-p",
         "no:cacheprovider",
         "-q",
+        "-W",
+        "error::pytest.PytestDeprecationWarning",  # what pytest will remove must not be the kit's doing
         *args,
     )
     assert report.exists(), "the suite run wrote no results"

@@ -174,7 +174,27 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if unexpected else 0  # under --strict an unexpected pass is reported by pytest as a failure
 
 
+#: what the ``matrix`` extra installs for the commands that draw and render (the plugin needs none of it)
+MATRIX_EXTRA = {"rich": "the progress display", "jinja2": "matrix.html"}
+
+
+def missing_matrix_extra(command: str) -> str | None:
+    """Why ``command`` cannot run here: a package of the ``matrix`` extra is not installed (else None)."""
+    import importlib.util
+
+    missing = [f"{name} ({what})" for name, what in MATRIX_EXTRA.items() if importlib.util.find_spec(name) is None]
+    if not missing:
+        return None
+    return (
+        f"zarr-conformance {command} needs {', '.join(missing)}: install the kit with its matrix extra, "
+        "pip install 'zarr-conformance[matrix] @ ...' (or pip install rich jinja2)"
+    )
+
+
 def _matrix(args: argparse.Namespace) -> int:
+    if (reason := missing_matrix_extra("matrix")) is not None:
+        print(reason, file=sys.stderr)
+        return 2
     from .matrix import Display, MatrixError, MatrixSpec, run_matrix
     from .report import write_reports
 
@@ -236,6 +256,9 @@ def _verdict(unexpected: int, xpassed: int, incomplete: int = 0) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if (reason := missing_matrix_extra("report")) is not None:
+        print(reason, file=sys.stderr)
+        return 2
     from .documents import MATRIX, DocumentError, load
     from .report import write_reports
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -447,3 +448,16 @@ def test_the_filter_narrows_the_tables_counts_matches_and_lives_in_the_fragment(
     page.focus("#filter")
     page.keyboard.press("Escape")
     assert page.locator("#filter").input_value() == "" and page.locator("#table-0 tbody tr:visible").count() > 3
+
+
+def test_the_screenshots_of_the_page_are_committed_small_and_shown():
+    """docs/images/make_screenshots.py makes them; the docs show them."""
+    repo = Path(__file__).resolve().parent.parent
+    images = {p.name: p for p in (repo / "docs" / "images").glob("*.png")}
+    assert set(images) == {"matrix-grades.png", "matrix-filter.png", "matrix-shared-link.png"}
+    for name, path in images.items():
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) < 200_000, f"{name}: a PNG under 200 KB"
+    results = (repo / "docs" / "results.md").read_text(encoding="utf-8")
+    assert all(f"](images/{name})" in results for name in images), "docs/results.md shows every screenshot"
+    assert "](docs/images/matrix-grades.png)" in (repo / "README.md").read_text(encoding="utf-8")

@@ -236,8 +236,7 @@ _MARK = {"ok": "", "known": " ◐", "writer": " ◑", "bad": " ✗", "unsupporte
 
 HTML_LEGEND = (
     "Cells read passed/total over the tests the implementation supports; unsupported: it claims none of "
-    "them. Known deviations are recorded in the expectations with the requirement they break and, where "
-    "there is one, an upstream link."
+    "them. Known deviations are recorded in the expectations with the requirement they break."
 )
 LEGEND = (
     "`passed/total` over the tests the implementation supports; `unsupported`: it claims none of them. "

@@ -333,6 +333,38 @@ def render_markdown(document: dict[str, Any]) -> str:
 
 # ---- HTML -----------------------------------------------------------------------------------
 
+# A cell's colour grade by the share of its tests that passed: the lower bound of each grade but the first and last,
+# from "none passed" (0) to "all passed" (5). Known deviations count as not passing; a mark tells them apart.
+GRADE_BOUNDS = (0.0, 0.5, 0.8, 0.95)
+GRADE_NAMES = ("none passed", "under 50%", "50% to 79%", "80% to 94%", "95% to 99%", "100%")
+_HTML_MARK = {"known": "◐", "writer": "◑", "bad": "✗"}
+_HTML_STATUS = {
+    "ok": "all passed",
+    "known": "every failure a known deviation",
+    "writer": "every failure owed to a non-conforming store of the writer",
+    "bad": "unexpected failures, crashes or timeouts",
+}
+
+
+def grade(cell: Cell) -> int | None:
+    """0 (none passed) to 5 (all passed), or ``None`` for a cell without tests."""
+    if cell.total == 0:
+        return None
+    if cell.passed == cell.total:
+        return 5
+    if cell.passed == 0:
+        return 0
+    fraction = cell.passed / cell.total
+    return sum(fraction >= bound for bound in GRADE_BOUNDS)
+
+
+def _describe(cell: Cell) -> str:
+    """A cell as a screen reader says it: the fraction in words, then its mark."""
+    if cell.total == 0:
+        return "unsupported" if cell.counts["unsupported"] else "no tests"
+    percent = int(100 * cell.passed / cell.total)
+    return f"{cell.passed} of {cell.total} passed ({percent}% passed), {_HTML_STATUS[cell.status]}"
+
 
 def render_html(document: dict[str, Any]) -> str:
     import jinja2
@@ -361,6 +393,10 @@ def render_html(document: dict[str, Any]) -> str:
         legend=HTML_LEGEND,
         summary=implementation_summary(document),
         writers=document["interop"]["writers"],
+        grade=grade,
+        grades=GRADE_NAMES,
+        describe=_describe,
+        marks=_HTML_MARK,
     )
 
 

@@ -289,84 +289,49 @@ def test_rerun_replaces_only_its_own_files(tmp_path, fixture_cache):
 # ---- the HTML report, in a real browser ------------------------------------------------------
 
 
-def chromium() -> str:
-    """Debian's Chromium (package ``chromium``), or ``$ZARR_CONFORMANCE_CHROMIUM``; its absence is an error,
-    not a skip."""
-    import shutil
-
-    found = os.environ.get("ZARR_CONFORMANCE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.fail(
-            "no Chromium for the browser test: install Debian's package 'chromium' (the README's test command "
-            "does) or set ZARR_CONFORMANCE_CHROMIUM to a Chromium binary",
-            pytrace=False,
-        )
-    return found
-
-
 def test_html_renders_and_a_click_opens_the_failing_tests(faulty_matrix, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from browser import PageLog, launched
 
     _, out = faulty_matrix
-    problems: list[str] = []
-    requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium(),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+    log = PageLog()
+    url = (out / "matrix.html").resolve().as_uri()
+    with launched() as browser:
+        page = log.watch(browser.new_page())
+        page.goto(url)
+        assert page.title() == "Zarr compatibility matrix"
+        assert page.locator("table.matrix").count() == 3  # features, interop, requirements
+        assert page.locator("#details").is_hidden()
+
+        headings = page.locator("#table-0 thead th").all_inner_texts()
+        column = next(i for i, h in enumerate(headings) if h.startswith("reference "))  # the faulty reader
+        row = page.locator("#table-0 tbody tr", has=page.locator("th", has_text="layout: missing chunks"))
+        cell = row.locator("button.cell").nth(column - 1)
+        assert "bad" in cell.get_attribute("class")
+        cell.click()
+        details = page.locator("#details")
+        assert details.is_visible()
+        text = details.inner_text()
+        assert "test_read_full[v3-fill-int16-positive]" in text
+        assert (
+            "V3-CORE-023" in text
+            and "reproduce:" in text
+            and "--zarr-impl faulty_adapters:MissingChunksReadAsZero" in text
         )
-        try:
-            page = browser.new_page()
-            page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto((out / "matrix.html").resolve().as_uri())
-            assert page.title() == "Zarr compatibility matrix"
-            assert page.locator("table.matrix").count() == 3  # features, interop, requirements
-            assert page.locator("#details").is_hidden()
+        assert cell.get_attribute("aria-pressed") == "true"
 
-            headings = page.locator("#table-0 thead th").all_inner_texts()
-            column = next(i for i, h in enumerate(headings) if h.startswith("reference "))  # the faulty reader
-            row = page.locator("#table-0 tbody tr", has=page.locator("th", has_text="layout: missing chunks"))
-            cell = row.locator("button.cell").nth(column - 1)
-            assert "bad" in cell.get_attribute("class")
-            cell.click()
-            details = page.locator("#details")
-            assert details.is_visible()
-            text = details.inner_text()
-            assert "test_read_full[v3-fill-int16-positive]" in text
-            assert (
-                "V3-CORE-023" in text
-                and "reproduce:" in text
-                and "--zarr-impl faulty_adapters:MissingChunksReadAsZero" in text
-            )
-            assert cell.get_attribute("aria-pressed") == "true"
-
-            interop = page.locator("#table-1 tbody tr", has=page.locator("th", has_text="reference writer")).locator(
-                "button.cell"
-            )
-            interop.first.click()  # the reference reader on the reference writer: every test passed
-            assert "Every test passed." in details.inner_text()
-            requirement = page.locator("#table-2 tbody tr", has=page.locator("th", has_text="V3-CORE-023"))
-            assert "MUST" in requirement.locator("th").inner_text() or "RULE" in requirement.locator("th").inner_text()
-            requirement.locator("button.cell").nth(column - 1).click()
-            assert "test_missing_chunks_read_as_fill_value[v3-fill-int16-positive]" in details.inner_text()
-            page.click("#close-details")
-            assert details.is_hidden()
-            page.screenshot(path=str(tmp_path / "matrix.png"), full_page=True)
-        finally:
-            browser.close()
-    assert not problems, f"console errors: {problems}"
-    assert all(url.startswith("file://") for url in requests), f"the page asked the network for: {requests}"
+        interop = page.locator("#table-1 tbody tr", has=page.locator("th", has_text="reference writer")).locator(
+            "button.cell"
+        )
+        interop.first.click()  # the reference reader on the reference writer: every test passed
+        assert "Every test passed." in details.inner_text()
+        requirement = page.locator("#table-2 tbody tr", has=page.locator("th", has_text="V3-CORE-023"))
+        assert "MUST" in requirement.locator("th").inner_text() or "RULE" in requirement.locator("th").inner_text()
+        requirement.locator("button.cell").nth(column - 1).click()
+        assert "test_missing_chunks_read_as_fill_value[v3-fill-int16-positive]" in details.inner_text()
+        page.click("#close-details")
+        assert details.is_hidden()
+        page.screenshot(path=str(tmp_path / "matrix.png"), full_page=True)
+    log.assert_clean_and_offline(url)
 
 
 def test_malformed_expectations_stop_the_matrix_before_it_runs(tmp_path, fixture_cache):

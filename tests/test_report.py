@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -267,3 +268,196 @@ def test_progress_display_per_implementation(tmp_path):
     lines = log.getvalue().splitlines()
     assert len(lines) == 2, "without a terminal: one line per change of state"
     assert "completed" in lines[1] and "25/40 tests, 3 failing" in lines[1]
+
+
+# ---- the HTML page in a headless Chromium: colours, links, fragments, the filter ---------------
+
+UPSTREAM = "https://github.com/zarr-developers/zarr-python/issues/1234"
+
+
+def _navigable_document():
+    """Three implementations that pass all, three in four (one unexpected failure) and three in four (one known
+    deviation, with an upstream link) of the v3-int32 tests; beta also crashes on the one gzip test."""
+    document = _document()
+    tests = ["test_read_full", "test_shape", "test_fill_value", "test_attributes"]
+    results = []
+    for spec in ("alpha", "beta", "gamma"):
+        for test in tests:
+            outcome, message = "pass", ""
+            if test == "test_read_full" and spec == "beta":
+                outcome, message = "fail", 'observed: <b>bold</b> javascript:alert(1) "data:text/html,x" 0 != 42'
+            if test == "test_read_full" and spec == "gamma":
+                outcome, message = "xfail", f"expected failure: reads 0 for a missing chunk ({UPSTREAM}). observed: 0"
+            results.append(_record(spec, f"{test}[v3-int32]", outcome, message=message))
+    results.append(_record("alpha", "test_read_full[v3-gzip-level1]", "unsupported", "v3-gzip-level1", because=["x"]))
+    results.append(_record("beta", "test_read_full[v3-gzip-level1]", "crash", "v3-gzip-level1", message="died"))
+    results.append(_record("gamma", "test_read_full[v3-gzip-level1]", "pass", "v3-gzip-level1"))
+    results.append(_record("reference", "test_reads_store_written_by[good-1/v3-int32]", "pass", writer="good-1"))
+    implementations = [
+        {**document["implementations"][0], "spec": spec, "name": spec, "label": f"{spec} 1"}
+        for spec in ("alpha", "beta", "gamma")
+    ] + [document["implementations"][-1]]
+    return {**document, "implementations": implementations, "results": results}
+
+
+def test_cells_are_graded_by_the_fraction_that_passes():
+    from zarr_conformance.report import grade
+
+    def cell(passed, failed, outcome="fail"):
+        c = Cell()
+        for _ in range(passed):
+            c.add("pass", None)
+        for i in range(failed):
+            c.add(outcome, i)
+        return c
+
+    assert [grade(cell(p, 20 - p)) for p in (0, 1, 9, 10, 15, 16, 18, 19, 20)] == [0, 1, 1, 2, 2, 3, 3, 4, 5]
+    assert grade(cell(19, 1, "xfail")) == 4, "a known deviation counts as not passing; its mark tells it apart"
+    assert grade(Cell()) is None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser import launched
+
+    with launched() as launched_browser:
+        yield launched_browser
+
+
+@pytest.fixture(scope="module")
+def report_url(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("report") / "matrix.html"
+    path.write_text(render_html(_navigable_document()), encoding="utf-8")
+    return path.as_uri()
+
+
+@pytest.fixture
+def page(browser, report_url):
+    from browser import PageLog
+
+    log = PageLog()
+    opened = log.watch(browser.new_page())
+    opened.set_default_timeout(5000)
+    yield opened
+    opened.close()
+    log.assert_clean_and_offline(report_url)
+
+
+def _cell(page, table: int, row: str, column: str):
+    headings = page.locator(f"#table-{table} thead th").all_inner_texts()
+    index = headings.index(column) - 1
+    return (
+        page.locator(f"#table-{table} tbody tr", has=page.locator("th", has_text=row)).locator("button.cell").nth(index)
+    )
+
+
+def test_colours_follow_the_pass_fraction_and_marks_tell_known_from_unexpected(page, report_url):
+    page.goto(report_url)
+    row = "format: Zarr v3"
+    alpha, beta, gamma = (_cell(page, 0, row, f"{name} 1") for name in ("alpha", "beta", "gamma"))
+    assert [c.inner_text().split()[0] for c in (alpha, beta, gamma)] == ["4/4", "3/5", "4/5"]
+
+    def look(locator):
+        return locator.evaluate(
+            "b => { const s = getComputedStyle(b); return [s.backgroundColor, s.backgroundImage]; }"
+        )
+
+    (alpha_colour, alpha_image), (beta_colour, _), (gamma_colour, gamma_image) = look(alpha), look(beta), look(gamma)
+    assert len({alpha_colour, beta_colour, gamma_colour}) == 3, "4/4, 3/5 and 4/5 are three grades"
+    assert gamma_image != "none" and alpha_image == "none", "only known deviations are hatched"
+    assert "◐" in gamma.inner_text() and "✗" in beta.inner_text() and not re.search(r"[◐◑✗]", alpha.inner_text())
+    assert "60% passed" in beta.get_attribute("aria-label") and "unexpected" in beta.get_attribute("aria-label")
+    legend = page.locator(".legend").inner_text()
+    assert "100%" in legend and "known deviations" in legend and "◐" in legend and "✗" in legend
+
+
+def test_upstream_links_in_messages_are_clickable_and_only_http(page, report_url):
+    page.goto(report_url)
+    _cell(page, 0, "format: Zarr v3", "gamma 1").click()
+    links = page.locator("#details-body pre a")
+    assert links.count() == 1
+    assert links.first.get_attribute("href") == UPSTREAM, "the closing parenthesis is not part of the link"
+    assert links.first.get_attribute("rel") == "noopener noreferrer"
+    _cell(page, 0, "format: Zarr v3", "beta 1").click()
+    message = page.locator("#details-body pre.message").first
+    assert "<b>bold</b> javascript:alert(1)" in message.inner_text(), "shown as text, not markup"
+    assert message.locator("a, b").count() == 0, "neither javascript: nor data: becomes a link"
+
+
+def test_a_cell_has_a_fragment_that_opens_it(page, report_url):
+    page.goto(report_url)
+    _cell(page, 0, "format: Zarr v3", "beta 1").click()
+    fragment = "#cell=beta%201/format%3A%20Zarr%20v3"
+    assert page.evaluate("location.hash") == fragment
+    page.goto("about:blank")
+    page.goto(report_url + fragment)
+    assert page.locator("#details").is_visible()
+    assert page.locator("#details-title").inner_text().startswith("format: Zarr v3 · beta 1")
+    assert _cell(page, 0, "format: Zarr v3", "beta 1").get_attribute("aria-pressed") == "true"
+    page.evaluate("location.hash = '#cell=gamma%201/V3-CORE-023'")  # a requirement row: the third table
+    page.wait_for_function("document.getElementById('details-title').textContent.startsWith('V3-CORE-023')")
+    page.go_back()
+    page.wait_for_function("document.getElementById('details-title').textContent.startsWith('format: Zarr v3')")
+    page.click("#close-details")
+    assert page.locator("#details").is_hidden() and page.evaluate("location.hash") in ("", "#")
+    _cell(page, 0, "all tests", "alpha 1").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#cell=alpha%201/all%20tests", "a cell opens from the keyboard"
+    page.keyboard.press("Escape")
+    assert page.locator("#details").is_hidden()
+
+
+def test_a_fragment_naming_nothing_opens_nothing(page, report_url):
+    page.goto(report_url + "#cell=nobody/nothing&q=%E0%A4%A")  # no such cell; a broken escape
+    assert page.locator("#details").is_hidden() and page.locator("#filter").input_value() == ""
+    page.goto(report_url + "#test=test_read_full%5Bv3-no-such-case%5D")
+    assert "passed, or was unsupported, wherever it ran" in page.locator("#details").inner_text()
+
+
+def test_a_test_has_a_fragment_that_opens_it(page, report_url):
+    page.goto(report_url)
+    _cell(page, 0, "all tests", "beta 1").click()
+    page.locator("#details-body a.id", has_text="test_read_full[v3-gzip-level1]").click()
+    assert page.evaluate("location.hash") == "#test=test_read_full%5Bv3-gzip-level1%5D"
+    assert "test_read_full[v3-gzip-level1]" in page.locator("#details-title").inner_text()
+    page.goto("about:blank")
+    page.goto(report_url + "#test=test_read_full%5Bv3-int32%5D")
+    text = page.locator("#details").inner_text()
+    assert "beta 1" in text and "gamma 1" in text and "0 != 42" in text, "every implementation it did not pass in"
+    assert "test_shape" not in text
+
+
+def test_the_filter_narrows_the_tables_counts_matches_and_lives_in_the_fragment(page, report_url):
+    page.goto(report_url)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "filter", "/ focuses the search box"
+    page.keyboard.type("impl:beta outcome:fail")
+    visible = page.locator("#table-0 tbody tr:visible th").all_inner_texts()
+    assert "format: Zarr v3" in visible and not any("gzip" in row for row in visible), "gzip crashed, not failed"
+    assert page.locator("#table-0 thead th:visible").all_inner_texts()[1:] == ["beta 1"]
+    assert re.search(r"\b\d+ of \d+ cells match", page.locator("#filter-count").inner_text())
+    assert "q=impl%3Abeta%20outcome%3Afail" in page.evaluate("location.hash")
+
+    page.goto("about:blank")
+    page.goto(report_url + "#q=req%3AV3-CORE-023%20outcome%3Axfail")
+    assert page.locator("#filter").input_value() == "req:V3-CORE-023 outcome:xfail"
+    assert page.locator("#table-2 thead th:visible").all_inner_texts()[1:] == ["gamma 1"]
+    assert page.locator("#table-0").is_hidden(), "req: narrows the requirements table; the others have no match"
+    page.fill("#filter", "colour:red")
+    assert "unknown filter key 'colour'" in page.locator("#filter-count").inner_text()
+    page.focus("#filter")
+    page.keyboard.press("Escape")
+    assert page.locator("#filter").input_value() == "" and page.locator("#table-0 tbody tr:visible").count() > 3
+
+
+def test_the_screenshots_of_the_page_are_committed_small_and_shown():
+    """docs/images/make_screenshots.py makes them; the docs show them."""
+    repo = Path(__file__).resolve().parent.parent
+    images = {p.name: p for p in (repo / "docs" / "images").glob("*.png")}
+    assert set(images) == {"matrix-grades.png", "matrix-filter.png", "matrix-shared-link.png"}
+    for name, path in images.items():
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) < 200_000, f"{name}: a PNG under 200 KB"
+    results = (repo / "docs" / "results.md").read_text(encoding="utf-8")
+    assert all(f"](images/{name})" in results for name in images), "docs/results.md shows every screenshot"
+    assert "](docs/images/matrix-grades.png)" in (repo / "README.md").read_text(encoding="utf-8")

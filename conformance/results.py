@@ -31,7 +31,7 @@ import pytest
 
 from . import __version__
 from .outcomes import Outcome, Property, Result, unsupported_message
-from .stash import ADAPTER_KEY, RUNSPEC_KEY, STALE_KEY
+from .stash import ADAPTER_KEY, EXPECTATIONS_LABEL_KEY, RUNSPEC_KEY, STALE_KEY
 
 if TYPE_CHECKING:
     from .adapters.base import Adapter
@@ -145,7 +145,6 @@ class ResultsPlugin:
         adapter = self.collector.adapter
         spec = config.stash[RUNSPEC_KEY]
         results = [r.to_dict() for r in self.collector.records.values()]
-        expectations = config.pluginmanager.get_plugin("zarr-conformance-expectations")
         label = f"{adapter.name} {adapter.version()}" if adapter else "?"
         document: dict[str, Any] = {
             "schema": SCHEMA,
@@ -160,7 +159,7 @@ class ResultsPlugin:
             if adapter
             else None,
             "summary": dict(Counter(r["outcome"] for r in results)),
-            "expectations": expectations.label if expectations is not None else "none",
+            "expectations": config.stash.get(EXPECTATIONS_LABEL_KEY, "none"),
             "strict": spec.strict,
             "stale_expectations": [
                 {"implementation": label, "tests": list(entry.tests), "reason": entry.reason}

@@ -22,6 +22,8 @@ RUNSPEC_KEY = pytest.StashKey["RunSpec"]()
 ADAPTER_KEY = pytest.StashKey["Adapter"]()
 #: config: the catalogue cases this run selected
 CASES_KEY = pytest.StashKey["list[Case]"]()
+#: config: the expectations files of this run, as one label (``--zarr-expect``)
+EXPECTATIONS_LABEL_KEY = pytest.StashKey[str]()
 #: config: expectation entries in scope of this run that matched no collected test
 STALE_KEY = pytest.StashKey["list[Expectation]"]()
 #: item: the requirement IDs the test checks for its case

@@ -314,3 +314,10 @@ def test_action_suites_step_fails_the_job_on_an_unexpected_failure(tmp_path, fix
         codes["HTML report"] == 0
         and (tmp_path / "zarr-conformance" / "zarr-conformance-report" / "matrix.html").exists()
     )
+
+
+def test_ci_doc_sections_use_only_options_the_kit_has():
+    text = CI_DOC.read_text()
+    sections = text[text.index("## A GitHub Actions workflow") : text.index("## Timeouts and crashes")]
+    assert "zarr-conformance run --impl IMPL" in sections and "--zarr-interop-write" in sections
+    assert unknown_options(sections) == []

@@ -5,7 +5,8 @@
                             the options of the run from a file, as ``matrix`` writes them)
 * ``matrix --out DIR``      every suite on several implementations plus writer x reader
                             interop; results.json, matrix.md, matrix.html
-* ``report RESULTS``        render matrix.md and matrix.html again from a results.json
+* ``report RESULTS...``     render matrix.md and matrix.html again from a results.json, or
+                            merge the results files of many runs (CI jobs) into one matrix
 * ``compare OLD NEW``       the tests whose outcome differs between two results files;
                             exit 0 when there are none
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
@@ -259,25 +260,48 @@ def _report(args: argparse.Namespace) -> int:
     if (reason := missing_matrix_extra("report")) is not None:
         print(reason, file=sys.stderr)
         return 2
+    import json
+
     from .documents import MATRIX, DocumentError, load
+    from .merge import MergeError, merge_files
     from .report import write_reports
 
-    source = Path(args.results)
-    try:
-        document = load(source)
-    except DocumentError as exc:
-        print(f"zarr-conformance report: {source}: {exc}", file=sys.stderr)
+    sources = [Path(p) for p in args.results]
+    if len(sources) == 1:
+        try:
+            document = load(sources[0])
+        except DocumentError as exc:
+            print(f"zarr-conformance report: {sources[0]}: {exc}", file=sys.stderr)
+            return 2
+        if document["schema"] == MATRIX:  # one matrix: its reports again, as they were
+            out = Path(args.out) if args.out else sources[0].parent
+            out.mkdir(parents=True, exist_ok=True)
+            write_reports(document, out)
+            print(f"wrote {out / 'matrix.md'}, {out / 'matrix.html'}")
+            return 0
+    if not args.out:
+        print("zarr-conformance report: merging results files needs --out DIR", file=sys.stderr)
         return 2
-    if document["schema"] != MATRIX:
+    out = Path(args.out)
+    if any((out / "results.json").resolve() == source.resolve() for source in sources):
         print(
-            f"zarr-conformance report: {source}: not a {MATRIX} document (the reports need a matrix's results.json)",
+            f"zarr-conformance report: --out {out} would overwrite {out / 'results.json'}, a file to merge",
             file=sys.stderr,
         )
         return 2
-    out = Path(args.out) if args.out else source.parent
+    try:
+        document = merge_files(sources)
+    except MergeError as exc:
+        print(f"zarr-conformance report: {exc}", file=sys.stderr)
+        return 2
     out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(document, separators=(",", ":"), default=str) + "\n", encoding="utf-8")
     write_reports(document, out)
-    print(f"wrote {out / 'matrix.md'}, {out / 'matrix.html'}")
+    implementations = sum(1 for impl in document["implementations"] if not impl["reference"])
+    print(
+        f"merged {len(sources)} files ({implementations} implementations, {len(document['results'])} results); "
+        f"wrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'}"
+    )
     return 0
 
 
@@ -305,6 +329,17 @@ def _fixtures(args: argparse.Namespace) -> int:
     if args.cases:
         regex = re.compile(args.cases)
         cases = [c for c in cases if regex.search(c.id)]
+    if args.interop:
+        from .interop import InteropError, write_reference_stores
+
+        writable = [c for c in cases if c.valid and not c.is_group and "extra_metadata" not in c.raw]
+        try:
+            write_reference_stores(Path(args.dir), writable, Path(args.cache_dir) if args.cache_dir else None)
+        except InteropError as exc:
+            print(f"zarr-conformance fixtures: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote the reference writer's stores of {len(writable)} cases to {args.dir}, for --interop-read")
+        return 0
     folders = write_corpus(cases, Path(args.dir))
     valid = sum(1 for c in cases if c.valid)
     print(f"wrote {len(folders)} fixtures ({valid} valid, {len(folders) - valid} invalid) to {args.dir}")
@@ -366,9 +401,20 @@ def build_parser() -> argparse.ArgumentParser:
     SHOW.add_to(matrix)
     matrix.set_defaults(func=_matrix)
 
-    report = commands.add_parser("report", help="render matrix.md and matrix.html again from a matrix's results.json")
-    report.add_argument("results", metavar="RESULTS_JSON")
-    report.add_argument("--out", metavar="DIR", help="where to write them (default: beside results.json)")
+    report = commands.add_parser(
+        "report",
+        help="render matrix.md and matrix.html from a matrix's results.json, or merge the results files "
+        "of many runs (run --json, pytest --zarr-json, matrix results.json) into one matrix",
+    )
+    report.add_argument(
+        "results", metavar="RESULTS_JSON", nargs="+", help="one matrix's results.json, or results files to merge"
+    )
+    report.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where to write them (default for one matrix: beside its results.json; "
+        "a merge writes its results.json there too)",
+    )
     report.set_defaults(func=_report)
 
     compare = commands.add_parser("compare", help="whether two results files have the same outcome for every test")
@@ -381,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")
     BY_NAME["cases"].add_to(fixtures)
+    BY_NAME["cache_dir"].add_to(fixtures)
+    fixtures.add_argument(
+        "--interop",
+        action="store_true",
+        help="write DIR as the reference writer's interop folder (manifest.json and its stores) for --interop-read",
+    )
     fixtures.set_defaults(func=_fixtures)
 
     adapters = commands.add_parser("adapters", help="list available adapters")

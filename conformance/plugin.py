@@ -20,7 +20,7 @@ import pytest
 
 from .outcomes import Property, Unsupported, WriterAtFault
 from .runspec import RunSpec, add_plugin_options
-from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY, CASES_KEY, REQUIREMENTS_KEY, RUNSPEC_KEY
+from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY, CASES_KEY, EXPECTATIONS_LABEL_KEY, REQUIREMENTS_KEY, RUNSPEC_KEY
 
 if TYPE_CHECKING:  # the plugin loads in every pytest run where the kit is installed: it imports nothing heavy up front
     from .adapters.base import Adapter
@@ -108,6 +108,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from .expectations import ExpectationsPlugin
 
         plugin = ExpectationsPlugin(list(spec.expect), strict=spec.strict)
+        config.stash[EXPECTATIONS_LABEL_KEY] = plugin.label
         config.pluginmanager.register(plugin, "zarr-conformance-expectations")
     if spec.json_path:
         from .results import ResultsPlugin

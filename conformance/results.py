@@ -5,6 +5,7 @@ Schema ``zarr-conformance/results`` version 2::
     {"schema": "zarr-conformance/results", "schema_version": 2,
      "kit_version": "...", "implementation": {"name", "version", "capabilities"},
      "summary": {"<outcome>": count, ...},
+     "expectations": "...", "strict": bool, "stale_expectations": [...], "interop": {"writers": [...]},
      "results": [{"test_id", "nodeid", "suite", "case", "requirements", "features",
                   "implementation", "version", "phase", "outcome", "failure_kind",
                   "unsupported_because", "writer", "writer_at_fault", "message", "duration"}]}
@@ -12,7 +13,11 @@ Schema ``zarr-conformance/results`` version 2::
 A record is a :class:`~zarr_conformance.outcomes.Result`; the outcomes are
 :class:`~zarr_conformance.outcomes.Outcome`. Version 1 (without ``phase``,
 ``failure_kind``, ``unsupported_because`` and ``writer_at_fault``) is read by
-:mod:`zarr_conformance.documents`.
+:mod:`zarr_conformance.documents`. ``implementation.spec`` (the ``--zarr-impl`` value),
+``expectations``, ``strict``, ``stale_expectations`` and ``interop`` (the writers whose
+folders an interop read phase read, as their manifests describe them) were added within
+version 2: they let ``zarr-conformance report`` merge the files of separate runs into one
+matrix.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import pytest
 
 from . import __version__
 from .outcomes import Outcome, Property, Result, unsupported_message
-from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY
+from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY, EXPECTATIONS_LABEL_KEY, RUNSPEC_KEY, STALE_KEY
 
 if TYPE_CHECKING:
     from .adapters.base import Adapter
@@ -116,6 +121,15 @@ class Collector:
         return self.config.stash.get(ADAPTER_KEY, None) or self.config.stash.get(BOUND_ADAPTER_KEY, None)
 
 
+def writer_entry(folder: Path) -> dict[str, Any]:
+    """A writer whose stores were read, as the matrix document lists it: its manifest's writer, and the verdicts."""
+    from .interop import check_folder
+
+    manifest = check_folder(folder)
+    verdicts = [bool(store["conforms"]) for store in manifest["stores"].values()]
+    return {**manifest["writer"], "folder": str(folder), "stores": len(verdicts), "conforming": sum(verdicts)}
+
+
 class ResultsPlugin:
     """Writes the results document at the end of the session."""
 
@@ -127,8 +141,11 @@ class ResultsPlugin:
         self.collector.add(report)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        config = session.config
         adapter = self.collector.adapter
+        spec = config.stash[RUNSPEC_KEY]
         results = [r.to_dict() for r in self.collector.records.values()]
+        label = f"{adapter.name} {adapter.version()}" if adapter else "?"
         document: dict[str, Any] = {
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
@@ -137,10 +154,18 @@ class ResultsPlugin:
                 "name": adapter.name,
                 "version": adapter.version(),
                 "capabilities": adapter.capabilities.to_dict(),
+                "spec": spec.impl,
             }
             if adapter
             else None,
             "summary": dict(Counter(r["outcome"] for r in results)),
+            "expectations": config.stash.get(EXPECTATIONS_LABEL_KEY, "none"),
+            "strict": spec.strict,
+            "stale_expectations": [
+                {"implementation": label, "tests": list(entry.tests), "reason": entry.reason}
+                for entry in config.stash.get(STALE_KEY, [])
+            ],
+            "interop": {"writers": [writer_entry(Path(folder)) for folder in spec.interop_read]},
             "results": results,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)

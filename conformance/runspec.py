@@ -169,7 +169,6 @@ OPTIONS: tuple[Option, ...] = (
         "interop, write phase: write every writable case into DIR for other implementations to read",
         metavar="DIR",
         commands=("run",),
-        hidden=True,
     ),
     Option(
         "interop_read",
@@ -178,7 +177,6 @@ OPTIONS: tuple[Option, ...] = (
         metavar="DIR",
         repeat=True,
         commands=("run",),
-        hidden=True,
     ),
 )
 BY_NAME = {option.name: option for option in OPTIONS}

@@ -24,6 +24,8 @@ ADAPTER_KEY = pytest.StashKey["Adapter"]()
 BOUND_ADAPTER_KEY = pytest.StashKey["Adapter"]()
 #: config: the catalogue cases this run selected
 CASES_KEY = pytest.StashKey["list[Case]"]()
+#: config: the expectations files of this run, as one label (``--zarr-expect``)
+EXPECTATIONS_LABEL_KEY = pytest.StashKey[str]()
 #: config: expectation entries in scope of this run that matched no collected test
 STALE_KEY = pytest.StashKey["list[Expectation]"]()
 #: item: the requirement IDs the test checks for its case

@@ -8,6 +8,8 @@
 * ``report RESULTS``        render matrix.md and matrix.html again from a results.json
 * ``compare OLD NEW``       the tests whose outcome differs between two results files;
                             exit 0 when there are none
+* ``expectations RESULTS``  an expectations file from a results file: every failing test of one
+                            implementation as an exact entry to triage (``--out FILE`` updates FILE)
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
 * ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
@@ -272,6 +274,57 @@ def _compare(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+def _expectations(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from .documents import DocumentError, load
+    from .triage import TriageError, check, check_versions, default_versions, subject, write
+
+    source = Path(args.results)
+    out = Path(args.out) if args.out else None
+    try:
+        who = subject(load(source), args.impl)
+        if args.check:
+            if out is None:
+                raise TriageError("--check needs --out FILE, the expectations file to check")
+            found = check(out, who)
+        else:
+            versions = default_versions(who.version) if args.versions is None else args.versions or None
+            if versions:
+                check_versions(versions)
+            found = write(out, who, versions, sys.stdout)
+    except (DocumentError, TriageError, OSError) as exc:
+        print(f"zarr-conformance expectations: {exc}", file=sys.stderr)
+        return 2
+    for entry, pattern, tests in found.matches_passing:
+        shown = ", ".join(tests[:3]) + (f" and {len(tests) - 3} more" if len(tests) > 3 else "")
+        print(
+            f"warning: {pattern!r} ({textwrap.shorten(entry.reason, 72)}) matches {len(tests)} tests that passed "
+            f"(each an unexpected pass, a failure under --strict): {shown}",
+            file=sys.stderr,
+        )
+    for note in found.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.check:
+        for test_id in found.uncovered:
+            print(f"not expected: {test_id}", file=sys.stderr)
+        problems = len(found.uncovered) + len(found.matches_passing)
+        print(
+            f"{who.label}: {len(found.uncovered)} failing tests not expected, "
+            f"{len(found.matches_passing)} patterns matching passing tests",
+            file=sys.stderr,
+        )
+        return 1 if problems else 0
+    if out is not None:
+        count = sum(len(e.tests) for e in found.added)
+        print(
+            f"{out}: {len(found.added)} entries added for {who.label} ({count} failing tests); "
+            f"each needs a reason and a link",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def _fixtures(args: argparse.Namespace) -> int:
     import re
 
@@ -354,6 +407,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("new", metavar="NEW_JSON")
     compare.set_defaults(func=_compare)
+
+    expect = commands.add_parser(
+        "expectations",
+        help="write or update an expectations file from a results file: each failing test, to triage",
+    )
+    expect.add_argument("results", metavar="RESULTS_JSON", help="a matrix's results.json or a run's --json file")
+    expect.add_argument(
+        "--out", metavar="FILE", help="the expectations file to write, or to update when it exists (default: stdout)"
+    )
+    expect.add_argument(
+        "--impl", metavar="NAME", help="the implementation (name, --impl spec or label) when the results hold several"
+    )
+    expect.add_argument(
+        "--versions",
+        metavar="SPEC",
+        help="the version range of new entries, PEP 440 (default: >=VERSION of the results; '' for any version)",
+    )
+    expect.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing: exit 1 when a failing test is not expected or a pattern matches a passing test",
+    )
+    expect.set_defaults(func=_expectations)
 
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")

@@ -206,7 +206,11 @@ def _matrix(args: argparse.Namespace) -> int:
         )
     if document["duplicate_implementations"]:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
-    unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
+    triage = document.get("needs_triage", [])
+    untriaged = {(t["spec"], test_id) for t in triage for test_id in t["tests"]}
+    unexpected = [
+        r for r in document["results"] if r["outcome"] in UNEXPECTED and (r["spec"], r["test_id"]) not in untriaged
+    ]
     xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
     review = "unexpected passes, expectations to review" + (
         "" if spec.run.strict else " (they fail the run under --strict)"
@@ -219,21 +223,36 @@ def _matrix(args: argparse.Namespace) -> int:
                 print(f"  {record['implementation']} {record['version']}: {record['test_id']}\n      {first[:160]}")
             if len(records) > args.show:
                 print(f"  ... and {len(records) - args.show} more (see {out / 'matrix.html'})")
+    for entry in triage:
+        note = "" if spec.run.strict else " (they fail the run under --strict)"
+        print(
+            f"\n{entry['implementation']}: {len(entry['tests'])} interop failures need triage{note}; "
+            f"their expectations, to fill in:\n  {entry['command']}"
+        )
+        for test_id in entry["tests"][: args.show]:
+            print(f"  {test_id}")
+        if len(entry["tests"]) > args.show:
+            print(f"  ... and {len(entry['tests']) - args.show} more")
     print(
         f"\nwrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'} "
         f"({document['duration']:.0f} s, {document['jobs']} at a time)"
     )
     failed = bool(document["unexpected"] or document["incomplete_runs"])
-    print(f"\n{_verdict(document['unexpected'], len(xpassed), len(document['incomplete_runs']))}")
+    to_triage = len(untriaged)
+    verdict = _verdict(len(unexpected), len(xpassed), len(document["incomplete_runs"]), to_triage, spec.run.strict)
+    print(f"\n{verdict}")
     return 1 if failed else 0
 
 
-def _verdict(unexpected: int, xpassed: int, incomplete: int = 0) -> str:
+def _verdict(unexpected: int, xpassed: int, incomplete: int = 0, triage: int = 0, strict: bool = False) -> str:
     """The last line of a run: whether it failed, and what is left to review when it did not."""
-    if unexpected or incomplete:
+    if unexpected or incomplete or (strict and triage):
         parts = [f"{unexpected} unexpected failures"] + ([f"{incomplete} incomplete runs"] if incomplete else [])
+        parts += [f"{triage} interop failures that need triage"] if triage else []
         return "FAILED: " + ", ".join(parts)
     review = f"; {xpassed} unexpected passes to review (they fail the run under --strict)" if xpassed else ""
+    if triage:
+        review += f"; {triage} interop failures need triage (they fail the run under --strict)"
     return f"OK: nothing failed unexpectedly{review}"
 
 

@@ -309,10 +309,18 @@ def render_markdown(document: dict[str, Any]) -> str:
         + _md_table(requirements, notes=True)
         + ["", "</details>"]
     )
-    problems = [d for d in details if d["outcome"] in UNEXPECTED]
-    if problems or document["incomplete_runs"] or document["stale_expectations"]:
+    triage = document.get("needs_triage") or []
+    untriaged = {(t["implementation"], test_id) for t in triage for test_id in t["tests"]}
+    problems = [d for d in details if d["outcome"] in UNEXPECTED and (d["column"], d["test_id"]) not in untriaged]
+    if problems or triage or document["incomplete_runs"] or document["stale_expectations"]:
         out += ["", "## Needs attention", ""]
         out += [f"- incomplete run: {run}" for run in document["incomplete_runs"]]
+        out += [
+            f"- {t['implementation']}: {len(t['tests'])} interop failures need triage"
+            f"{'' if document['strict'] else ' (they fail the run under --strict)'}; "
+            f"their expectations, to fill in: `{t['command']}`"
+            for t in triage
+        ]
         out += [
             f"- stale expectation for {s['implementation']}: {', '.join(s['tests'])}"
             for s in document["stale_expectations"]

@@ -1,22 +1,28 @@
-"""``zarr-conformance expectations``: a results file into exact, triageable entries."""
+"""``zarr-conformance expectations``: a results file into exact, triageable entries; interop failures as triage work."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 from zarr_conformance.expectations import Expectation, load
+from zarr_conformance.matrix import MatrixSpec
+from zarr_conformance.runspec import RunSpec
 
 TESTS = Path(__file__).parent
 CASES = r"^(v3-int32|v2-int32-le|v3-fill-int16-positive)$"
 NEW = "faulty_adapters:NewZarrMissingChunksReadAsZero"  # reads missing chunks as 0; named new-zarr
 BROKEN_CASE = "v3-fill-int16-positive"
+INTEROP_READ = f"test_reads_store_written_by[reference/{BROKEN_CASE}]"
 
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -140,3 +146,97 @@ def test_bad_input_gets_a_clear_error(plain_run, tmp_path):
     assert wrong.returncode == 2 and "these results are of new-zarr" in wrong.stderr
     versions = cli(tmp_path, "expectations", str(plain_run), "--versions", "newest")
     assert versions.returncode == 2 and "--versions 'newest'" in versions.stderr
+
+
+# ---- interop failures of a new adapter, in a matrix ---------------------------------------
+
+
+SCHEMA = json.loads(resources.files("zarr_conformance").joinpath("data/matrix.schema.json").read_text())
+
+
+def matrix(folder: Path, cache: Path, out: str, *args: str) -> subprocess.CompletedProcess:
+    return cli(folder, "matrix", "--out", out, "--impl", NEW, "--cases", CASES, "--cache-dir", str(cache), *args)
+
+
+def test_a_new_adapters_interop_failures_are_triage_work_with_the_command_to_write_them(
+    plain_run, tmp_path, fixture_cache
+):
+    """Its suites' failures are triaged from a plain run; its interop reads never ran before this matrix."""
+    target = tmp_path / "expect.yaml"
+    cli(tmp_path, "expectations", str(plain_run), "--out", str(target))
+    completed = matrix(tmp_path, fixture_cache, "m", "--expect", "shipped", "--expect", str(target))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    document = json.loads((tmp_path / "m" / "results.json").read_text())
+    jsonschema.validate(document, SCHEMA)
+    (triage,) = document["needs_triage"]
+    assert triage["implementation"] == "new-zarr 0.1.0" and triage["tests"] == [INTEROP_READ]
+    assert document["unexpected"] == 0
+    assert "1 interop failures need triage (they fail the run under --strict)" in completed.stdout
+    assert triage["command"] in completed.stdout and triage["command"] in (tmp_path / "m" / "matrix.md").read_text()
+    assert "unexpected failures" not in completed.stdout
+
+    strict = matrix(tmp_path, fixture_cache, "strict", "--expect", "shipped", "--expect", str(target), "--strict")
+    assert strict.returncode == 1 and "1 interop failures that need triage" in strict.stdout
+    assert json.loads((tmp_path / "strict" / "results.json").read_text())["unexpected"] == 1
+
+    assert cli(tmp_path, *shlex.split(triage["command"])[1:]).returncode == 0  # the command, as shown
+    assert INTEROP_READ in {t for e in load(str(target))[1] for t in e.tests}
+    green = matrix(tmp_path, fixture_cache, "green", "--expect", "shipped", "--expect", str(target), "--strict")
+    assert green.returncode == 0, green.stdout
+    assert json.loads((tmp_path / "green" / "results.json").read_text())["needs_triage"] == []
+
+
+def test_interop_reads_listed_before_any_matrix_are_expected_and_not_stale(tmp_path, fixture_cache):
+    """The reader's own file names the interop reads ahead of time, the writer by pattern."""
+    target = tmp_path / "expect.yaml"
+    entry = {
+        "implementation": "new-zarr",
+        "tests": [f"test_*[{BROKEN_CASE}]", f"test_reads_store_written_by[*/{BROKEN_CASE}]"],
+        "reason": "missing chunks read as 0",
+    }
+    target.write_text(yaml.safe_dump({"version": 1, "expectations": [entry]}))
+    run = ("run", "--impl", NEW, "--cases", BROKEN_CASE, "--cache-dir", str(fixture_cache))
+    plain = cli(tmp_path, *run, "--expect", str(target))
+    assert plain.returncode == 0 and "matches no test" not in plain.stdout, plain.stdout
+    completed = matrix(tmp_path, fixture_cache, "m", "--expect", str(target))
+    assert completed.returncode == 0, completed.stdout
+    document = json.loads((tmp_path / "m" / "results.json").read_text())
+    assert outcomes(tmp_path / "m" / "results.json")[INTEROP_READ] == "xfail" and document["needs_triage"] == []
+
+
+def _reads(reader: str, *writers: str) -> list[dict]:
+    return [
+        {"spec": reader, "test_id": f"test_reads_store_written_by[{w}/v3-int32]", "outcome": "fail", "writer": w}
+        for w in writers
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reader", "tests", "triage"),
+    [
+        # between built-in implementations every failure is a regression; a new writer's stores are triage work
+        ("zarr-python", [], ["new-zarr-1.0"]),
+        # a new writer, not named by the built-in reader's entries: triage; a `*` writer does not name it
+        ("zarr-python", ["test_reads_store_written_by[*/v3-fill-int16-positive]"], ["new-zarr-1.0"]),
+        # named by pattern: the reader has spoken of that writer, so a failure is a regression
+        ("zarr-python", ["test_reads_store_written_by[new-zarr-*/v3-x]"], []),
+        # a new reader with no interop entries: every read is triage work
+        ("new-zarr", ["test_read_full[v3-int32]"], ["reference", "zarr-python-3.1.6", "new-zarr-1.0"]),
+        # a new reader whose entries speak of every writer: a failure is a regression, except the new writer's
+        ("new-zarr", ["test_reads_store_written_by[*/v3-y]"], ["new-zarr-1.0"]),
+    ],
+)
+def test_which_interop_failures_need_triage(reader, tests, triage, tmp_path):
+    from zarr_conformance.matrix import needs_triage
+
+    impls = {
+        spec: {"spec": spec, "name": spec, "version": "1.0", "label": f"{spec} 1.0", "reference": False}
+        for spec in ("zarr-python", "new-zarr")
+    }
+    writers = {"reference": "reference", "zarr-python-3.1.6": "zarr-python", "new-zarr-1.0": "new-zarr"}
+    results = _reads(reader, *writers)
+    entries = [Expectation(reader, tuple(tests), "known")] if tests else []
+    opts = MatrixSpec(impls=tuple(impls), out=tmp_path / "m", run=RunSpec())
+    found = needs_triage(opts, impls, results, entries, writers)
+    assert [t for f in found for t in f["tests"]] == [f"test_reads_store_written_by[{w}/v3-int32]" for w in triage]
+    assert all(f"--impl {reader} --out {reader}-expectations.yaml" in f["command"] for f in found)

@@ -14,7 +14,12 @@
 
 A matching test is marked ``xfail``: its failure is expected, a pass is reported as
 ``xpass`` (a failure under ``--zarr-strict``).  Entries that match no collected test are
-warned about.
+warned about.  ``zarr-conformance expectations RESULTS`` writes such a file from a run's
+failures (:mod:`zarr_conformance.triage`).
+
+An interop read, ``test_reads_store_written_by[WRITER/CASE]``, can name its writer by
+pattern (``my-zarr-*/v3-*``); :func:`speaks_of_writer` tells whether an entry does, which
+decides whether a matrix counts a failed read as a regression or as triage work.
 """
 
 from __future__ import annotations

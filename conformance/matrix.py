@@ -493,7 +493,7 @@ def needs_triage(
 
     builtin = set(table()) | {REFERENCE_WRITER}
     names = [i["name"] for i in implementations.values() if i["name"] and not i["reference"]]
-    given = [s for s in opts.run.expect if s != SHIPPED]
+    given = [_shown(s) for s in opts.run.expect if s != SHIPPED]
     out = []
     for spec, impl in implementations.items():
         if impl["reference"] or not impl["name"]:
@@ -527,6 +527,12 @@ def needs_triage(
                 }
             )
     return out
+
+
+def _shown(path: str) -> str:
+    """A path as the user would type it in the current folder: relative when it lies inside."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def reproduce(run: RunSpec, result: Result, writer_folders: dict[str, Path]) -> str:

@@ -170,6 +170,7 @@ def test_a_new_adapters_interop_failures_are_triage_work_with_the_command_to_wri
     jsonschema.validate(document, SCHEMA)
     (triage,) = document["needs_triage"]
     assert triage["implementation"] == "new-zarr 0.1.0" and triage["tests"] == [INTEROP_READ]
+    assert triage["command"] == "zarr-conformance expectations m/results.json --impl new-zarr --out expect.yaml"
     assert document["unexpected"] == 0
     assert "1 interop failures need triage (they fail the run under --strict)" in completed.stdout
     markdown = (tmp_path / "m" / "matrix.md").read_text()

@@ -9,6 +9,8 @@
                             merge the results files of many runs (CI jobs) into one matrix
 * ``compare OLD NEW``       the tests whose outcome differs between two results files;
                             exit 0 when there are none
+* ``expectations RESULTS``  an expectations file from a results file: every failing test of one
+                            implementation as an exact entry to triage (``--out FILE`` updates FILE)
 * ``fixtures DIR``          write the whole fixture corpus (deterministic bytes)
 * ``validate PATH``         check a store on disk against the spec with the reference validator
 * ``adapters``              list the adapters that can be asked for
@@ -225,7 +227,11 @@ def _matrix(args: argparse.Namespace) -> int:
         )
     if document["duplicate_implementations"]:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
-    unexpected = [r for r in document["results"] if r["outcome"] in UNEXPECTED]
+    triage = document.get("needs_triage", [])
+    untriaged = {(t["spec"], test_id) for t in triage for test_id in t["tests"]}
+    unexpected = [
+        r for r in document["results"] if r["outcome"] in UNEXPECTED and (r["spec"], r["test_id"]) not in untriaged
+    ]
     xpassed = [r for r in document["results"] if r["outcome"] == "xpass"]
     review = "unexpected passes, expectations to review" + (
         "" if spec.run.strict else " (they fail the run under --strict)"
@@ -238,21 +244,36 @@ def _matrix(args: argparse.Namespace) -> int:
                 print(f"  {record['implementation']} {record['version']}: {record['test_id']}\n      {first[:160]}")
             if len(records) > args.show:
                 print(f"  ... and {len(records) - args.show} more (see {out / 'matrix.html'})")
+    for entry in triage:
+        note = "" if spec.run.strict else " (they fail the run under --strict)"
+        print(
+            f"\n{entry['implementation']}: {len(entry['tests'])} interop failures need triage{note}; "
+            f"their expectations, to fill in:\n  {entry['command']}"
+        )
+        for test_id in entry["tests"][: args.show]:
+            print(f"  {test_id}")
+        if len(entry["tests"]) > args.show:
+            print(f"  ... and {len(entry['tests']) - args.show} more")
     print(
         f"\nwrote {out / 'results.json'}, {out / 'matrix.md'}, {out / 'matrix.html'} "
         f"({document['duration']:.0f} s, {document['jobs']} at a time)"
     )
     failed = bool(document["unexpected"] or document["incomplete_runs"])
-    print(f"\n{_verdict(document['unexpected'], len(xpassed), len(document['incomplete_runs']))}")
+    to_triage = len(untriaged)
+    verdict = _verdict(len(unexpected), len(xpassed), len(document["incomplete_runs"]), to_triage, spec.run.strict)
+    print(f"\n{verdict}")
     return 1 if failed else 0
 
 
-def _verdict(unexpected: int, xpassed: int, incomplete: int = 0) -> str:
+def _verdict(unexpected: int, xpassed: int, incomplete: int = 0, triage: int = 0, strict: bool = False) -> str:
     """The last line of a run: whether it failed, and what is left to review when it did not."""
-    if unexpected or incomplete:
+    if unexpected or incomplete or (strict and triage):
         parts = [f"{unexpected} unexpected failures"] + ([f"{incomplete} incomplete runs"] if incomplete else [])
+        parts += [f"{triage} interop failures that need triage"] if triage else []
         return "FAILED: " + ", ".join(parts)
     review = f"; {xpassed} unexpected passes to review (they fail the run under --strict)" if xpassed else ""
+    if triage:
+        review += f"; {triage} interop failures need triage (they fail the run under --strict)"
     return f"OK: nothing failed unexpectedly{review}"
 
 
@@ -317,6 +338,57 @@ def _compare(args: argparse.Namespace) -> int:
         return 2
     write(found, old, new, sys.stdout)
     return 1 if found else 0
+
+
+def _expectations(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from .documents import DocumentError, load
+    from .triage import TriageError, check, check_versions, default_versions, subject, write
+
+    source = Path(args.results)
+    out = Path(args.out) if args.out else None
+    try:
+        who = subject(load(source), args.impl)
+        if args.check:
+            if out is None:
+                raise TriageError("--check needs --out FILE, the expectations file to check")
+            found = check(out, who)
+        else:
+            versions = default_versions(who.version) if args.versions is None else args.versions or None
+            if versions:
+                check_versions(versions)
+            found = write(out, who, versions, sys.stdout)
+    except (DocumentError, TriageError, OSError) as exc:
+        print(f"zarr-conformance expectations: {exc}", file=sys.stderr)
+        return 2
+    for entry, pattern, tests in found.matches_passing:
+        shown = ", ".join(tests[:3]) + (f" and {len(tests) - 3} more" if len(tests) > 3 else "")
+        print(
+            f"warning: {pattern!r} ({textwrap.shorten(entry.reason, 72)}) matches {len(tests)} tests that passed "
+            f"(each an unexpected pass, a failure under --strict): {shown}",
+            file=sys.stderr,
+        )
+    for note in found.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.check:
+        for test_id in found.uncovered:
+            print(f"not expected: {test_id}", file=sys.stderr)
+        problems = len(found.uncovered) + len(found.matches_passing)
+        print(
+            f"{who.label}: {len(found.uncovered)} failing tests not expected, "
+            f"{len(found.matches_passing)} patterns matching passing tests",
+            file=sys.stderr,
+        )
+        return 1 if problems else 0
+    if out is not None:
+        count = sum(len(e.tests) for e in found.added)
+        print(
+            f"{out}: {len(found.added)} entries added for {who.label} ({count} failing tests); "
+            f"each needs a reason and a link",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _fixtures(args: argparse.Namespace) -> int:
@@ -423,6 +495,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("new", metavar="NEW_JSON")
     compare.set_defaults(func=_compare)
+
+    expect = commands.add_parser(
+        "expectations",
+        help="write or update an expectations file from a results file: each failing test, to triage",
+    )
+    expect.add_argument("results", metavar="RESULTS_JSON", help="a matrix's results.json or a run's --json file")
+    expect.add_argument(
+        "--out", metavar="FILE", help="the expectations file to write, or to update when it exists (default: stdout)"
+    )
+    expect.add_argument(
+        "--impl", metavar="NAME", help="the implementation (name, --impl spec or label) when the results hold several"
+    )
+    expect.add_argument(
+        "--versions",
+        metavar="SPEC",
+        help="the version range of new entries, PEP 440 (default: >=VERSION of the results; '' for any version)",
+    )
+    expect.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing: exit 1 when a failing test is not expected or a pattern matches a passing test",
+    )
+    expect.set_defaults(func=_expectations)
 
     fixtures = commands.add_parser("fixtures", help="write the fixture corpus into DIR")
     fixtures.add_argument("dir", metavar="DIR")

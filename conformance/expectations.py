@@ -14,7 +14,12 @@
 
 A matching test is marked ``xfail``: its failure is expected, a pass is reported as
 ``xpass`` (a failure under ``--zarr-strict``).  Entries that match no collected test are
-warned about.
+warned about.  ``zarr-conformance expectations RESULTS`` writes such a file from a run's
+failures (:mod:`zarr_conformance.triage`).
+
+An interop read, ``test_reads_store_written_by[WRITER/CASE]``, can name its writer by
+pattern (``my-zarr-*/v3-*``); :func:`speaks_of_writer` tells whether an entry does, which
+decides whether a matrix counts a failed read as a regression or as triage work.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .runspec import SHIPPED
+from .runspec import INTEROP_READS, SHIPPED
 from .stash import ADAPTER_KEY, RUNSPEC_KEY, STALE_KEY
 
 if TYPE_CHECKING:
@@ -126,6 +131,31 @@ def _split(test_id: str) -> tuple[str, str]:
 #: test functions collected only in some runs (the interop phases); an entry for them is
 #: out of scope of a run without them
 PHASED_FUNCTIONS = ("test_writes_store_for_interop", "test_reads_store_written_by")
+
+
+def writer_pattern(pattern: str) -> str | None:
+    """The writer part of a pattern for interop reads (``*`` when it matches any writer), or None for other tests."""
+    function, param = _split(pattern)
+    if not pattern_regex(function).fullmatch(INTEROP_READS):
+        return None
+    if not param:
+        return "*" if function.endswith("*") else None
+    return param.partition("/")[0] or None
+
+
+def speaks_of_writer(entry: Expectation, writer: str, by_name: bool = False) -> bool:
+    """Whether one of the entry's patterns is for interop reads of stores ``writer`` (a label) wrote.
+
+    With ``by_name``, only a pattern that names the writer counts (``my-zarr-*/...``),
+    not one for every writer (``*/CASE``).
+    """
+    for pattern in entry.tests:
+        part = writer_pattern(pattern)
+        if part is None or (by_name and not part.strip("*?")):
+            continue
+        if pattern_regex(part).fullmatch(writer):
+            return True
+    return False
 
 
 def in_scope(entry: Expectation, test_ids: list[str], filtered: bool = False) -> bool:

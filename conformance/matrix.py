@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -35,9 +36,9 @@ from typing import Any
 
 from . import __version__
 from .adapters.implementations import default_specs
-from .expectations import Expectation, ExpectationsError, load_all, stale_entries
+from .expectations import Expectation, ExpectationsError, load_all, speaks_of_writer, stale_entries
 from .outcomes import UNEXPECTED, Outcome, Result
-from .runspec import FRESH_FOLDER, SHIPPED, Option, RunSpec, add_arguments, positive
+from .runspec import FRESH_FOLDER, INTEROP_READS, SHIPPED, Option, RunSpec, add_arguments, positive
 
 #: what ``matrix`` runs when no --impl is given: the defaults of the implementations table
 DEFAULT_IMPLEMENTATIONS = default_specs()
@@ -444,8 +445,13 @@ def merge(
         for run in impl["runs"]
         if run["state"] != "completed"
     ]
+    triage = needs_triage(opts, implementations, results, entries, {w["label"]: w["name"] for w in writers})
+    untriaged = {(t["spec"], test_id) for t in triage for test_id in t["tests"]}
     unexpected = sum(
-        1 for r in results if r["outcome"] in UNEXPECTED or (opts.run.strict and r["outcome"] == Outcome.XPASS)
+        1
+        for r in results
+        if (r["outcome"] in UNEXPECTED and (opts.run.strict or (r["spec"], r["test_id"]) not in untriaged))
+        or (opts.run.strict and r["outcome"] == Outcome.XPASS)
     )
     return {
         "schema": SCHEMA,
@@ -463,8 +469,70 @@ def merge(
         "incomplete_runs": incomplete,
         "summary": summary,
         "unexpected": unexpected,
+        "needs_triage": triage,
         "results": results,
     }
+
+
+def needs_triage(
+    opts: MatrixSpec,
+    implementations: dict[str, dict[str, Any]],
+    results: list[dict[str, Any]],
+    entries: list[Expectation],
+    writer_names: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Per reader: its failed interop reads of a writer its expectations have never spoken of.
+
+    Such a failure is work to triage, not a regression: no expectation covers it, and
+    either the writer is new (neither the reference nor a built-in implementation, and
+    no entry for the reader names it) or the reader is new and none of its entries is
+    for that writer's stores. Between built-in implementations every failure counts.
+    """
+    from .adapters.implementations import table
+    from .interop import REFERENCE_WRITER
+
+    builtin = set(table()) | {REFERENCE_WRITER}
+    names = [i["name"] for i in implementations.values() if i["name"] and not i["reference"]]
+    given = [_shown(s) for s in opts.run.expect if s != SHIPPED]
+    out = []
+    for spec, impl in implementations.items():
+        if impl["reference"] or not impl["name"]:
+            continue
+        active = [e for e in entries if e.applies_to(impl["name"], impl["version"] or "")]
+        tests = []
+        for r in results:
+            if r["spec"] != spec or r["outcome"] not in UNEXPECTED or not r.get("writer"):
+                continue
+            if r["test_id"].split("[")[0] != INTEROP_READS:
+                continue
+            known = writer_names.get(r["writer"], r["writer"]) in builtin
+            if known and impl["name"] in builtin:
+                continue
+            if any(speaks_of_writer(e, r["writer"], by_name=not known) for e in active):
+                continue
+            tests.append(r["test_id"])
+        if tests:
+            which = impl["name"] if names.count(impl["name"]) == 1 else spec
+            file = given[0] if len(given) == 1 else f"{slug(impl['name'])}-expectations.yaml"
+            command = shlex.join(
+                ["zarr-conformance", "expectations", str(opts.out / "results.json"), "--impl", which, "--out", file]
+            )
+            out.append(
+                {
+                    "implementation": impl["label"],
+                    "spec": spec,
+                    "name": impl["name"],
+                    "tests": tests,
+                    "command": command,
+                }
+            )
+    return out
+
+
+def _shown(path: str) -> str:
+    """A path as the user would type it in the current folder: relative when it lies inside."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def reproduce(run: RunSpec, result: Result, writer_folders: dict[str, Path]) -> str:

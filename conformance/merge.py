@@ -79,6 +79,7 @@ def merge_documents(loaded: Sequence[Source]) -> dict[str, Any]:
     origin: dict[Key, Path] = {}
     conflicts: list[str] = []
     sources: list[dict[str, Any]] = []
+    triage: list[dict[str, Any]] = []
     for source in loaded:
         path, document = source.path, source.document
         runs = _matrix_parts(document) if document["schema"] == MATRIX else [_run_part(document)]
@@ -103,6 +104,9 @@ def merge_documents(loaded: Sequence[Source]) -> dict[str, Any]:
         for entry in document.get("stale_expectations", []):
             if entry not in stale:
                 stale.append(entry)
+        for entry in document.get("needs_triage") or []:
+            column = next(c for c in implementations if c[0] == entry["spec"])
+            triage.append({**entry, "spec": column})
         sources.append(
             {
                 "file": str(path),
@@ -119,6 +123,8 @@ def merge_documents(loaded: Sequence[Source]) -> dict[str, Any]:
     for column, impl in implementations.items():
         impl["spec"] = specs[column]
     merged = [{**record, "spec": specs[record["spec"]]} for record in results.values()]
+    triage = [{**entry, "spec": specs[entry["spec"]]} for entry in triage]
+    untriaged = {(t["spec"], test_id) for t in triage for test_id in t["tests"]}
     seen = [(i["name"], i["version"]) for i in implementations.values() if i["name"] and not i["reference"]]
     duplicates = sorted({f"{n} {v}" for n, v in seen if seen.count((n, v)) > 1})
     for impl in implementations.values():
@@ -154,8 +160,12 @@ def merge_documents(loaded: Sequence[Source]) -> dict[str, Any]:
         ],
         "summary": summary,
         "unexpected": sum(
-            1 for r in merged if r["outcome"] in UNEXPECTED or (strict and r["outcome"] == Outcome.XPASS)
+            1
+            for r in merged
+            if (r["outcome"] in UNEXPECTED and (strict or (r["spec"], r["test_id"]) not in untriaged))
+            or (strict and r["outcome"] == Outcome.XPASS)
         ),
+        "needs_triage": triage,
         "results": merged,
         "sources": sources,
     }

@@ -201,10 +201,14 @@ def build_tables(document: dict[str, Any]) -> Tables:
 
 
 def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per implementation: its outcome counts (writer faults apart), known deviations, unexpected results, runs."""
+    """Per implementation: its outcome counts (writer faults apart), known deviations, unexpected results, runs.
+
+    Interop failures that need triage count as unexpected only under ``--strict``.
+    """
     counts: dict[str, Counter] = defaultdict(Counter)
     for record in document["results"]:
         counts[record["spec"]][_outcome(record)] += 1
+    triage = {t["spec"]: len(t["tests"]) for t in document.get("needs_triage") or []}
     out = []
     for impl in document["implementations"]:
         mine = counts[impl["spec"]]
@@ -215,7 +219,9 @@ def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "counts": mine,
                 "tests": sum(mine.values()),
                 "known": mine[Outcome.XFAIL] + mine[Outcome.XPASS] + mine[WRITER],
-                "unexpected": sum(mine[o] for o in UNEXPECTED),
+                "unexpected": sum(mine[o] for o in UNEXPECTED)
+                - (0 if document["strict"] else triage.get(impl["spec"], 0)),
+                "needs_triage": triage.get(impl["spec"], 0),
                 "runs": impl["runs"],
             }
         )
@@ -309,10 +315,18 @@ def render_markdown(document: dict[str, Any]) -> str:
         + _md_table(requirements, notes=True)
         + ["", "</details>"]
     )
-    problems = [d for d in details if d["outcome"] in UNEXPECTED]
-    if problems or document["incomplete_runs"] or document["stale_expectations"]:
+    triage = document.get("needs_triage") or []
+    untriaged = {(t["implementation"], test_id) for t in triage for test_id in t["tests"]}
+    problems = [d for d in details if d["outcome"] in UNEXPECTED and (d["column"], d["test_id"]) not in untriaged]
+    if problems or triage or document["incomplete_runs"] or document["stale_expectations"]:
         out += ["", "## Needs attention", ""]
         out += [f"- incomplete run: {run}" for run in document["incomplete_runs"]]
+        out += [
+            f"- {t['implementation']}: {len(t['tests'])} interop failures need triage"
+            f"{'' if document['strict'] else ' (they fail the run under --strict)'}; "
+            f"their expectations, to fill in: `{t['command']}`"
+            for t in triage
+        ]
         out += [
             f"- stale expectation for {s['implementation']}: {', '.join(s['tests'])}"
             for s in document["stale_expectations"]

@@ -41,6 +41,12 @@ class MissingChunksReadAsZero(_MetaBug):
             spec.fill_value = meta.fill_value
 
 
+class NewZarrMissingChunksReadAsZero(MissingChunksReadAsZero):
+    """The same bug in an implementation the kit does not ship: its stores and interop ids are new to everyone."""
+
+    name = "new-zarr"
+
+
 class IgnoresFortranOrder(_MetaBug):
     """Lays out every v2 chunk in C order, whatever ``order`` says."""
 

@@ -23,7 +23,7 @@ import yaml
 pytest.importorskip("zarr")
 
 #: the project's adapter: about 50 lines, with nothing of the kit but its base classes
-ADAPTER = '''
+ADAPTER = """
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +77,7 @@ class MyZarrAdapter(Adapter):
     def open_group(self, store, path):
         group = zarr.open_group(store=LocalStore(str(store), read_only=True), path=path, mode="r")
         return GroupInfo(zarr_format=group.metadata.zarr_format, attributes=group.attrs.asdict())
-'''
+"""
 
 #: the cases of the run: enough of both formats, sharding and invalid input to give real failures, quickly
 CASES = r"^(v2-|v3-|invalid-v3-)(int16|uint8|float32|fill|sharded|unknown|bool|attributes|dimension|transpose)"

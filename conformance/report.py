@@ -35,6 +35,7 @@ from .requirements import catalogue
 
 ALL_TESTS = "all tests"
 WRITER = "writer"  # a cell's count of expected failures owed to a non-conforming writer's store
+TRIAGE = "triage"  # a cell's count of a new adapter's interop failures no expectation speaks of (not under --strict)
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Cell:
             return "unsupported" if self.counts["unsupported"] else "none"
         if any(self.counts[o] for o in UNEXPECTED):
             return "bad"
+        if self.counts[TRIAGE]:
+            return TRIAGE
         if self.counts["xfail"] or self.counts["xpass"]:
             return "known"  # known deviations, or expectations that no longer hold (xpass)
         if self.counts["writer"]:
@@ -108,11 +111,21 @@ class Table:
         }
 
 
-def _outcome(record: dict[str, Any]) -> str:
-    """``writer`` for an expected failure that the reader owes to a non-conforming store."""
+def _outcome(record: dict[str, Any], untriaged: set[tuple[str, str]]) -> str:
+    """``writer`` for an expected failure that the reader owes to a non-conforming store;
+    ``triage`` for a failure the document lists as needing triage."""
     if record["outcome"] == Outcome.XFAIL and record["writer_at_fault"]:
         return WRITER
+    if record["outcome"] in UNEXPECTED and (record["spec"], record["test_id"]) in untriaged:
+        return TRIAGE
     return record["outcome"]
+
+
+def _untriaged(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """(spec, test id) of the failures that need triage, which are unexpected only under ``--strict``."""
+    if document.get("strict"):
+        return set()
+    return {(t["spec"], test_id) for t in document.get("needs_triage") or [] for test_id in t["tests"]}
 
 
 @dataclass
@@ -140,8 +153,9 @@ def build_tables(document: dict[str, Any]) -> Tables:
     requirements: dict[tuple[str, str], Cell] = defaultdict(Cell)
     rows: set[str] = set()
     tested = {i["spec"] for i in impls}  # the reference reader has no feature or requirement column
+    untriaged = _untriaged(document)
     for record in document["results"]:
-        outcome = _outcome(record)
+        outcome = _outcome(record, untriaged)
         because = record["unsupported_because"]
         index = None
         if outcome not in ("pass", "skip", "unsupported"):
@@ -206,8 +220,9 @@ def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
     Interop failures that need triage count as unexpected only under ``--strict``.
     """
     counts: dict[str, Counter] = defaultdict(Counter)
+    untriaged = _untriaged(document)
     for record in document["results"]:
-        counts[record["spec"]][_outcome(record)] += 1
+        counts[record["spec"]][_outcome(record, untriaged)] += 1
     triage = {t["spec"]: len(t["tests"]) for t in document.get("needs_triage") or []}
     out = []
     for impl in document["implementations"]:
@@ -219,8 +234,7 @@ def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "counts": mine,
                 "tests": sum(mine.values()),
                 "known": mine[Outcome.XFAIL] + mine[Outcome.XPASS] + mine[WRITER],
-                "unexpected": sum(mine[o] for o in UNEXPECTED)
-                - (0 if document["strict"] else triage.get(impl["spec"], 0)),
+                "unexpected": sum(mine[o] for o in UNEXPECTED),
                 "needs_triage": triage.get(impl["spec"], 0),
                 "runs": impl["runs"],
             }
@@ -238,7 +252,7 @@ def requirement_texts(details: list[dict[str, Any]]) -> dict[str, str]:
 
 # ---- Markdown -------------------------------------------------------------------------------
 
-_MARK = {"ok": "", "known": " ◐", "writer": " ◑", "bad": " ✗", "unsupported": "", "none": ""}
+_MARK = {"ok": "", "known": " ◐", "writer": " ◑", "triage": " ?", "bad": " ✗", "unsupported": "", "none": ""}
 
 HTML_LEGEND = (
     "Cells read passed/total over the tests the implementation supports; unsupported: it claims none of "
@@ -247,7 +261,8 @@ HTML_LEGEND = (
 LEGEND = (
     "`passed/total` over the tests the implementation supports; `unsupported`: it claims none of them. "
     "◐ only known deviations (recorded in the expectations, with the requirement broken); "
-    "◑ failures caused by a non-conforming store of the writer; ✗ unexpected failures, crashes or timeouts."
+    "◑ failures caused by a non-conforming store of the writer; ? a new reader's or writer's interop failures, "
+    "to triage into its expectations; ✗ unexpected failures, crashes or timeouts."
 )
 
 
@@ -351,11 +366,12 @@ def render_markdown(document: dict[str, Any]) -> str:
 # from "none passed" (0) to "all passed" (5). Known deviations count as not passing; a mark tells them apart.
 GRADE_BOUNDS = (0.0, 0.5, 0.8, 0.95)
 GRADE_NAMES = ("none passed", "under 50%", "50% to 79%", "80% to 94%", "95% to 99%", "100%")
-_HTML_MARK = {"known": "◐", "writer": "◑", "bad": "✗"}
+_HTML_MARK = {"known": "◐", "writer": "◑", "triage": "?", "bad": "✗"}
 _HTML_STATUS = {
     "ok": "all passed",
     "known": "every failure a known deviation",
     "writer": "every failure owed to a non-conforming store of the writer",
+    "triage": "interop failures of a new reader or writer, to triage",
     "bad": "unexpected failures, crashes or timeouts",
 }
 

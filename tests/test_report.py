@@ -10,7 +10,7 @@ import pytest
 
 from zarr_conformance.features import feature_labels
 from zarr_conformance.fixtures.cases import load_catalogue
-from zarr_conformance.report import Cell, build_tables, render_html, render_markdown
+from zarr_conformance.report import Cell, build_tables, implementation_summary, render_html, render_markdown
 
 CASES = {c.id: c for c in load_catalogue()}
 
@@ -230,6 +230,23 @@ def test_markdown_marks_cells():
     assert "| good 1 | 0/1 ◑ |" in text
     assert "Needs attention" in text and "`test_read_full[v3-int32]` (fail)" in text
     assert "| V3-CORE-023 | RULE | 1/1 | 0/3 ✗ |" in text
+
+
+def test_interop_failures_that_need_triage_are_marked_apart_from_unexpected_ones_except_under_strict():
+    document = _document()
+    read = "test_reads_store_written_by[reference/v3-int32]"
+    document["needs_triage"] = [
+        {"implementation": "bad 1", "spec": "bad", "name": "bad", "tests": [read], "command": "c"}
+    ]
+    tables = build_tables(document)
+    assert tables.interop.cell("reference writer", "bad 1").status == "triage"
+    assert [d["outcome"] for d in tables.details if d["test_id"] == read] == ["triage"]
+    assert "| reference writer | – | – | 0/1 ? |" in render_markdown(document)
+    assert "interop failures of a new reader or writer, to triage" in render_html(document)
+    (bad,) = [s for s in implementation_summary(document) if s["label"] == "bad 1"]
+    assert bad["unexpected"] == 1 and bad["needs_triage"] == 1, "the suite failure stays unexpected"
+    strict = build_tables({**document, "strict": True})
+    assert strict.interop.cell("reference writer", "bad 1").status == "bad"
 
 
 def test_html_payload_cannot_close_its_script_element():

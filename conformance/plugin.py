@@ -20,7 +20,15 @@ import pytest
 
 from .outcomes import Property, Unsupported, WriterAtFault
 from .runspec import RunSpec, add_plugin_options
-from .stash import ADAPTER_KEY, BOUND_ADAPTER_KEY, CASES_KEY, EXPECTATIONS_LABEL_KEY, REQUIREMENTS_KEY, RUNSPEC_KEY
+from .stash import (
+    ADAPTER_KEY,
+    BOUND_ADAPTER_KEY,
+    CASES_KEY,
+    EXPECTATIONS_LABEL_KEY,
+    MARK_BOUND_KEY,
+    REQUIREMENTS_KEY,
+    RUNSPEC_KEY,
+)
 
 if TYPE_CHECKING:  # the plugin loads in every pytest run where the kit is installed: it imports nothing heavy up front
     from .adapters.base import Adapter
@@ -109,6 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         plugin = ExpectationsPlugin(list(spec.expect), strict=spec.strict)
         config.stash[EXPECTATIONS_LABEL_KEY] = plugin.label
+        config.stash[MARK_BOUND_KEY] = plugin.mark_bound
         config.pluginmanager.register(plugin, "zarr-conformance-expectations")
     if spec.json_path:
         from .results import ResultsPlugin
@@ -323,9 +332,9 @@ def _zarr_bound_adapter(request: pytest.FixtureRequest) -> None:
         return
     adapter = request.getfixturevalue("zarr_adapter")
     config.stash.setdefault(BOUND_ADAPTER_KEY, adapter)
-    expectations = config.pluginmanager.get_plugin("zarr-conformance-expectations")
-    if expectations is not None:
-        expectations.mark_bound(request, adapter)
+    mark = config.stash.get(MARK_BOUND_KEY, None)
+    if mark is not None:
+        mark(request, adapter)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # the keys' value types, named in the subscripts below
+    from collections.abc import Callable  # noqa: F401
+
     from .adapters.base import Adapter  # noqa: F401
     from .expectations import Expectation  # noqa: F401
     from .fixtures.cases import Case  # noqa: F401
@@ -22,6 +24,8 @@ RUNSPEC_KEY = pytest.StashKey["RunSpec"]()
 ADAPTER_KEY = pytest.StashKey["Adapter"]()
 #: config: the adapter a bound template class provides (its own ``zarr_adapter`` fixture), once a test used it
 BOUND_ADAPTER_KEY = pytest.StashKey["Adapter"]()
+#: config: marks a test of a bound template class with its expectations, once its adapter is known (``--zarr-expect``)
+MARK_BOUND_KEY = pytest.StashKey["Callable[[pytest.FixtureRequest, Adapter], None]"]()
 #: config: the catalogue cases this run selected
 CASES_KEY = pytest.StashKey["list[Case]"]()
 #: config: the expectations files of this run, as one label (``--zarr-expect``)

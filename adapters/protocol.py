@@ -18,7 +18,7 @@ from .base import ArrayInfo, GroupInfo
 from .selection import Selection
 
 PROTOCOL = "zarr-conformance-worker"
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 #: each verb's arguments in the adapter contract's order, by their names in a request
 #: (``read``'s ``out`` and ``write``'s ``data`` are the ``.npy`` files the caller adds)

@@ -28,7 +28,17 @@ class ReferenceAdapter(Adapter):
             "codecs": vocabulary.v3_codecs(),
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "delta"],
             "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
-            "features": ["strided_selection", "sharding", "attributes", "dimension_names", "fortran_order"],
+            "features": [
+                "strided_selection",
+                "negative_step_selection",
+                "orthogonal_selection",
+                "coordinate_selection",
+                "mask_selection",
+                "sharding",
+                "attributes",
+                "dimension_names",
+                "fortran_order",
+            ],
         }
     )
 
@@ -53,4 +63,4 @@ class ReferenceAdapter(Adapter):
         return self.info(reader.open_array(store, path))
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        return reader.read_array(store, path)[selection.index + (Ellipsis,)]
+        return selection.apply(reader.read_array(store, path))

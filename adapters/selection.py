@@ -57,10 +57,12 @@ class Slice:
         return {"strided_selection"} if self.step not in (None, 1) else set()
 
     def resolved(self, size: int) -> Slice:
-        """The same elements with non-negative bounds (an open stop stays open for a negative step)."""
+        """The same elements as absolute coordinates: bounds clipped to ``0..size`` and the
+        step given. A negative step that runs past index 0 stops at ``-1``, which only APIs
+        whose indices are coordinates (tensorstore) read as "before 0"; NumPy would not."""
         start, stop, step = self.to_slice().indices(size)
-        if step < 0 and stop < 0:
-            return Slice(start, None, step)
+        if not range(start, stop, step):
+            return Slice(0, 0, step)  # nothing, with no bound outside 0..size
         return Slice(start, stop, step)
 
     @classmethod
@@ -110,6 +112,17 @@ class Selection:
     """Base of the selection kinds: a ``kind`` name, a JSON form, the NumPy oracle and what it needs."""
 
     kind: ClassVar[str]
+    #: where a NumPy-like array (zarr-python, tensorstore) takes the index: itself, ``oindex`` or ``vindex``
+    accessor: ClassVar[str | None] = None
+
+    def on(self, array: Any) -> Any:
+        """What to index with :attr:`index`: ``array``, ``array.oindex`` or ``array.vindex``."""
+        return array if self.accessor is None else getattr(array, self.accessor)
+
+    def resolved(self, shape: tuple[int, ...]) -> Selection:
+        """The same elements with every index an absolute coordinate (see :meth:`Slice.resolved`):
+        for APIs whose negative indices are coordinates rather than counts from the end (tensorstore)."""
+        return self
 
     @property
     def index(self) -> Any:
@@ -203,7 +216,7 @@ class BasicSelection(Selection):
         return tuple(i.to_slice() if isinstance(i, Slice) else i for i in self.items)
 
     def apply(self, array: np.ndarray) -> np.ndarray:
-        return np.asarray(array[self.index])
+        return _array_of(array, array[self.index])
 
     def describe(self) -> str:
         return "[" + ", ".join(_describe(i) for i in self.items) + "]"
@@ -219,15 +232,8 @@ class BasicSelection(Selection):
         return BasicSelection(tuple(items[:at] + fill + items[at + (Ellipsis in items) :]))
 
     def resolved(self, shape: tuple[int, ...]) -> BasicSelection:
-        """Expanded, with every integer and slice bound non-negative: for APIs whose negative
-        indices are coordinates rather than counts from the end (tensorstore)."""
-        items = self.expanded(len(shape)).items
-        return BasicSelection(
-            tuple(
-                i.resolved(n) if isinstance(i, Slice) else (i + n if isinstance(i, int) and i < 0 else i)
-                for i, n in zip(items, shape)
-            )
-        )
+        """Expanded (no ``Ellipsis``), every index an absolute coordinate."""
+        return BasicSelection(tuple(_absolute(i, n) for i, n in zip(self.expanded(len(shape)).items, shape)))
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "items": [_item_json(i) for i in self.items]}
@@ -256,6 +262,10 @@ class OrthogonalSelection(Selection):
 
     items: tuple[OrthogonalItem, ...]
     kind: ClassVar[str] = "orthogonal"
+    accessor: ClassVar[str | None] = "oindex"
+
+    def resolved(self, shape: tuple[int, ...]) -> OrthogonalSelection:
+        return OrthogonalSelection(tuple(_absolute(i, n) for i, n in zip(self.items, shape)))
 
     @property
     def index(self) -> tuple[int | slice | np.ndarray, ...]:
@@ -268,16 +278,13 @@ class OrthogonalSelection(Selection):
         out = np.asarray(array)
         axis = 0  # integers drop their dimension, so the next one moves up
         for item in self.items:
-            if isinstance(item, int):
-                out = np.take(out, item, axis=axis)
-                continue
             where = (slice(None),) * axis
-            if isinstance(item, Slice):
-                out = out[where + (item.to_slice(),)]
-            else:
-                out = out[where + (item.array(),)]
+            if isinstance(item, int):
+                out = out[where + (item,)]
+                continue
+            out = out[where + ((item.to_slice() if isinstance(item, Slice) else item.array()),)]
             axis += 1
-        return out
+        return _array_of(array, out)
 
     def describe(self) -> str:
         return "oindex[" + ", ".join(_describe(i) for i in self.items) + "]"
@@ -317,6 +324,12 @@ class CoordinateSelection(Selection):
 
     coordinates: tuple[tuple[int, ...], ...]
     kind: ClassVar[str] = "coordinate"
+    accessor: ClassVar[str | None] = "vindex"
+
+    def resolved(self, shape: tuple[int, ...]) -> CoordinateSelection:
+        return CoordinateSelection(
+            tuple(tuple(i + n if i < 0 else i for i in c) for c, n in zip(self.coordinates, shape))
+        )
 
     def __post_init__(self) -> None:
         if len({len(c) for c in self.coordinates}) > 1:
@@ -329,7 +342,7 @@ class CoordinateSelection(Selection):
         return tuple(np.asarray(c, dtype=np.intp) for c in self.coordinates)
 
     def apply(self, array: np.ndarray) -> np.ndarray:
-        return np.asarray(array[self.index])
+        return _array_of(array, array[self.index])
 
     def describe(self) -> str:
         return "vindex[" + ", ".join("[" + ", ".join(map(str, c)) + "]" for c in self.coordinates) + "]"
@@ -355,6 +368,7 @@ class MaskSelection(Selection):
     array_shape: tuple[int, ...]
     true_at: tuple[int, ...]
     kind: ClassVar[str] = "mask"
+    accessor: ClassVar[str | None] = "vindex"
 
     @classmethod
     def of(cls, mask: np.ndarray) -> MaskSelection:
@@ -371,7 +385,7 @@ class MaskSelection(Selection):
         return self.mask
 
     def apply(self, array: np.ndarray) -> np.ndarray:
-        return np.asarray(array[self.mask])
+        return _array_of(array, array[self.mask])
 
     def describe(self) -> str:
         shown = ", ".join(map(str, self.true_at[:8])) + (", ..." if len(self.true_at) > 8 else "")
@@ -391,6 +405,23 @@ class MaskSelection(Selection):
         if any(not 0 <= i < size for i in true_at):
             raise SelectionError(f"a mask selection's 'true_at' positions lie in 0..{size - 1}")
         return cls(shape, true_at)
+
+
+def _array_of(array: np.ndarray, result: Any) -> np.ndarray:
+    """``result`` as an array of ``array``'s data type: a scalar (one element) becomes 0-d,
+    keeping the width of an ``S``/``U`` type, which a bare ``np.asarray`` would shorten."""
+    return result if isinstance(result, np.ndarray) else np.array(result, dtype=array.dtype)
+
+
+def _absolute(item: Any, size: int) -> Any:
+    """One dimension's index with negative counts from the end turned into coordinates."""
+    if isinstance(item, Slice):
+        return item.resolved(size)
+    if isinstance(item, IntList):
+        return IntList(tuple(i + size if i < 0 else i for i in item.values))
+    if _is_int(item) and item < 0:
+        return item + size
+    return item
 
 
 def _describe(item: Any) -> str:

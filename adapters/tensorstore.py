@@ -32,7 +32,17 @@ class TensorstoreAdapter(Adapter):
             "codecs": vocabulary.v3_codecs(),
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "bz2"],
             "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
-            "features": ["strided_selection", "sharding", "dimension_names", "fortran_order", "resize"],
+            "features": [
+                "strided_selection",
+                "negative_step_selection",
+                "orthogonal_selection",
+                "coordinate_selection",
+                "mask_selection",
+                "sharding",
+                "dimension_names",
+                "fortran_order",
+                "resize",
+            ],
         }
     )
 
@@ -61,7 +71,7 @@ class TensorstoreAdapter(Adapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         array = self._open(store, path)
-        return np.asarray(array[selection.index].read().result(), dtype=array.dtype.numpy_dtype)
+        return np.asarray(_select(array, selection).read().result(), dtype=array.dtype.numpy_dtype)
 
     def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
         """tensorstore builds the metadata itself, from its own spec: shape, chunking, codecs, fill value."""
@@ -95,7 +105,7 @@ class TensorstoreAdapter(Adapter):
         ts.open(ts_spec, create=True, **fill).result()
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
-        self._open(store, path, write=True)[selection.index].write(data).result()
+        _select(self._open(store, path, write=True), selection).write(data).result()
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         self._open(store, path, write=True).resize(exclusive_max=shape).result()
@@ -116,3 +126,13 @@ def _distribution_version() -> str:
     from importlib.metadata import version
 
     return version("tensorstore")
+
+
+def _select(array: Any, selection: Selection) -> Any:
+    """tensorstore's view of ``selection``. Its indices are coordinates of the array's domain,
+    so a negative index or slice bound counts from the end only once resolved against the
+    shape (``-1`` is otherwise out of bounds, and a negative step from an open start runs
+    from the upper bound); it takes integer lists and masks in ``oindex``, points and a
+    full mask in ``vindex``, as NumPy and zarr-python do."""
+    resolved = selection.resolved(tuple(array.domain.shape))
+    return resolved.on(array)[resolved.index]

@@ -32,6 +32,9 @@ class ZarrPythonAdapter(Adapter):
             "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
             "features": [
                 "strided_selection",
+                "orthogonal_selection",
+                "coordinate_selection",
+                "mask_selection",
                 "sharding",
                 "groups",
                 "attributes",
@@ -70,7 +73,7 @@ class ZarrPythonAdapter(Adapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         array = self._open(store, path)
-        return np.asarray(array[selection.index], dtype=array.dtype)
+        return np.asarray(selection.on(array)[selection.index], dtype=array.dtype)
 
     def open_group(self, store: Path, path: str) -> GroupInfo:
         group = zarr.open_group(store=LocalStore(str(store), read_only=True), path=path, mode="r")
@@ -119,7 +122,7 @@ class ZarrPythonAdapter(Adapter):
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         array = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+")
-        array[selection.index] = data
+        selection.on(array)[selection.index] = data
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+").resize(shape)

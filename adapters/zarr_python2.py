@@ -24,6 +24,9 @@ class ZarrPython2Adapter(Adapter):
             "v2_codecs": vocabulary.v2_codecs(),
             "features": [
                 "strided_selection",
+                "orthogonal_selection",
+                "coordinate_selection",
+                "mask_selection",
                 "groups",
                 "attributes",
                 "fortran_order",
@@ -52,7 +55,7 @@ class ZarrPython2Adapter(Adapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         array = zarr.open_array(store=str(store), path=path, mode="r")
-        return np.asarray(array[selection.index], dtype=array.dtype)
+        return np.asarray(selection.on(array)[selection.index], dtype=array.dtype)
 
     def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
         array = zarr.create(
@@ -71,7 +74,8 @@ class ZarrPython2Adapter(Adapter):
             array.attrs.update(dict(spec.attributes))
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
-        zarr.open_array(store=str(store), path=path, mode="r+")[selection.index] = data
+        array = zarr.open_array(store=str(store), path=path, mode="r+")
+        selection.on(array)[selection.index] = data
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         zarr.open_array(store=str(store), path=path, mode="r+").resize(*shape)

@@ -56,7 +56,8 @@ def fail(
 
 def _bits(array: np.ndarray) -> np.ndarray:
     """Float and complex arrays as unsigned integers of their native-order bit patterns."""
-    native = np.atleast_1d(array).astype(array.dtype.newbyteorder("="))
+    # contiguous, as a view to a smaller type needs (orthogonal selections are not)
+    native = np.ascontiguousarray(np.atleast_1d(array), dtype=array.dtype.newbyteorder("="))
     width = native.dtype.itemsize // (2 if native.dtype.kind == "c" else 1)
     parts = native.view(f"u{width}")
     return parts

@@ -16,7 +16,7 @@ from .support import case_dtype_name
 from .vocabulary import DATA_TYPES, V2_CODECS, V3_CODECS, Codec
 
 #: the order rows appear in; features not listed here sort after, alphabetically
-AREAS = ("format", "layout", "codec", "data type", "fill value", "node")
+AREAS = ("format", "layout", "array API", "codec", "data type", "fill value", "node")
 
 
 def _fill_form(fill: Any) -> str:
@@ -88,9 +88,13 @@ def features_of(case: Case | None) -> list[tuple[str, str]]:
     return out
 
 
-def feature_labels(case: Case | None) -> list[str]:
-    """``features_of`` as flat labels ("area: feature"), the form stored in results."""
-    return [f"{area}: {feature}" for area, feature in features_of(case)]
+def feature_labels(case: Case | None, selection: str | None = None) -> list[str]:
+    """``features_of`` as flat labels ("area: feature"), the form stored in results; with
+    the array API's row of the ``selection`` a test reads or writes through, if it names one."""
+    from .selections import family
+
+    labels = [f"{area}: {feature}" for area, feature in features_of(case)]
+    return labels + ([f"array API: {family(selection)}"] if selection and case is not None else [])
 
 
 def sort_key(label: str) -> tuple[int, str]:

@@ -207,14 +207,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("zarr_cases")
     if marker is None or "case" not in metafunc.fixturenames:
         return
-    from .selections import selection_for
+    from .selections import for_case
 
     kind = marker.args[0]
     selection = marker.kwargs.get("selection")
     cases = [c for c in selected_cases(metafunc.config) if _CASE_KINDS[kind](c)]
     if selection:
-        chunks_of = (lambda c: c.chunks) if selection == "last_partial_chunk" else (lambda c: c.read_chunks)
-        cases = [c for c in cases if selection_for(selection, c.shape, chunks_of(c)) is not None]
+        cases = [c for c in cases if for_case(selection, c) is not None]
     if marker.kwargs.get("fill_defined"):
         cases = [c for c in cases if c.raw.get("fill_value") is not None]
     if marker.kwargs.get("resizable"):
@@ -260,7 +259,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append((Property.REQUIREMENTS, ids))
         item.user_properties.append((Property.CASE, case.id if case else None))
         item.user_properties.append((Property.SUITE, item.path.stem.removeprefix("test_")))
-        item.user_properties.append((Property.FEATURES, feature_labels(case)))
+        marker = item.get_closest_marker("zarr_cases")
+        selection = marker.kwargs.get("selection") if marker is not None else None
+        item.user_properties.append((Property.FEATURES, feature_labels(case, selection)))
         callspec = getattr(item, "callspec", None)
         store = callspec.params.get("interop_store") if callspec is not None else None
         if store is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from .adapters.selection import (
     Selection,
     Slice,
 )
+
+if TYPE_CHECKING:
+    from .fixtures.cases import Case
 
 
 def one_element(shape: tuple[int, ...], chunks: tuple[int, ...]) -> BasicSelection | None:
@@ -72,23 +76,47 @@ SELECTIONS: dict[str, Callable[[tuple[int, ...], tuple[int, ...]], BasicSelectio
 }
 
 
-def selection_for(kind: str, shape: tuple[int, ...], chunks: tuple[int, ...]) -> BasicSelection | None:
-    return SELECTIONS[kind](shape, chunks)
-
-
 # ---- the array API's selection kinds --------------------------------------------------------
 
 Shape = tuple[int, ...]
 
 
-def border_points(size: int, chunk: int, outer: int) -> list[int]:
-    """Indices of one dimension around its borders: both sides of the first chunk and shard borders, the ends."""
-    wanted = (0, chunk - 1, chunk, outer - 1, outer, size - 1)
+@dataclass(frozen=True)
+class Grid:
+    """What a selection is built for: the array's shape, its (inner) chunks, its outer chunks
+    or shards, and where its first missing chunk (or empty inner chunk) starts, if any."""
+
+    shape: Shape
+    chunks: Shape
+    outer: Shape
+    missing: Shape | None = None
+
+    @classmethod
+    def of(cls, case: Case) -> Grid:
+        for positions, chunks in (
+            (case.raw.get("missing_chunks"), case.chunks),
+            (case.raw.get("missing_inner_chunks"), case.read_chunks),
+        ):
+            if positions:
+                start = tuple(p * c for p, c in zip(positions[0], chunks))
+                return cls(case.shape, case.read_chunks, case.chunks, start)
+        return cls(case.shape, case.read_chunks, case.chunks)
+
+    @property
+    def empty(self) -> bool:
+        return 0 in self.shape
+
+    def points(self) -> list[list[int]]:
+        """Per dimension, the indices around its borders (see :func:`border_points`) and the first missing chunk."""
+        starts = self.missing or (None,) * len(self.shape)
+        return [border_points(n, c, o, m) for n, c, o, m in zip(self.shape, self.chunks, self.outer, starts)]
+
+
+def border_points(size: int, chunk: int, outer: int, missing: int | None = None) -> list[int]:
+    """Indices of one dimension around its borders: both sides of the first chunk and shard
+    borders, the first and last element, and the start of a missing chunk."""
+    wanted = (0, chunk - 1, chunk, outer - 1, outer, size - 1, missing if missing is not None else -1)
     return sorted({i for i in wanted if 0 <= i < size})
-
-
-def _points(shape: Shape, chunks: Shape, outer: Shape) -> list[list[int]]:
-    return [border_points(n, c, o) for n, c, o in zip(shape, chunks, outer)]
 
 
 def _unsorted(points: list[int]) -> tuple[int, ...]:
@@ -101,105 +129,109 @@ def _crossing(size: int, chunk: int) -> Slice:
     return Slice(max(chunk - 1, 0), min(size, chunk + 2)) if size > chunk else Slice(0, size)
 
 
-def negative_indices(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def negative_indices(g: Grid) -> Selection | None:
     """The last element of the first dimension (``-1``), the last chunk's elements counted from the end elsewhere."""
-    if not shape or 0 in shape:
+    if not g.shape or g.empty:
         return None
-    rest = tuple(Slice(-min(n, c + 1), None) for n, c in zip(shape[1:], chunks[1:]))
+    rest = tuple(Slice(-min(n, c + 1), None) for n, c in zip(g.shape[1:], g.chunks[1:]))
     return BasicSelection((-1,) + rest)
 
 
-def ellipsis(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def ellipsis(g: Grid) -> Selection | None:
     """``Ellipsis`` for the dimensions between the first and the last (none in 2-d; the whole of a 0-d array)."""
-    if not shape:
+    if not g.shape:
         return BasicSelection((Ellipsis,))
-    if len(shape) == 1:
-        return BasicSelection((Ellipsis, _crossing(shape[0], chunks[0])))
-    last = shape[-1] - 1 if shape[-1] else None
-    return BasicSelection((_crossing(shape[0], chunks[0]), Ellipsis) + ((last,) if last is not None else ()))
+    first = _crossing(g.shape[0], g.chunks[0])
+    if len(g.shape) == 1:
+        return BasicSelection((Ellipsis, first))
+    last: tuple[int, ...] = (g.shape[-1] - 1,) if g.shape[-1] else ()
+    return BasicSelection((first, Ellipsis) + last)
 
 
-def negative_steps(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def negative_steps(g: Grid) -> Selection | None:
     """Backwards: the first dimension whole (``::-1``), the others every other element from the shard border down."""
-    if not shape:
+    if not g.shape:
         return None
-    rest = tuple(Slice(min(n - 1, o), None, -2) for n, o in zip(shape[1:], outer[1:]))
+    rest = tuple(Slice(min(n - 1, o), None, -2) for n, o in zip(g.shape[1:], g.outer[1:]))
     return BasicSelection((Slice(None, None, -1),) + rest)
 
 
-def orthogonal_mixed(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def orthogonal_mixed(g: Grid) -> Selection | None:
     """A slice across the first border, integers in the middle, an unsorted integer list in the last dimension.
 
     In 3-d this is ``oindex[0:4, 0, [..]]``, the shape that broke zarr-python's sharded reads."""
-    if not shape or 0 in shape:
+    if not g.shape or g.empty:
         return None
-    points = _points(shape, chunks, outer)
-    if len(shape) == 1:
+    points = g.points()
+    if len(g.shape) == 1:
         return OrthogonalSelection((IntList(_unsorted(points[0])),))
     middle = tuple(p[min(2, len(p) - 1)] for p in points[1:-1])
-    return OrthogonalSelection((_crossing(shape[0], chunks[0]),) + middle + (IntList(_unsorted(points[-1])),))
+    return OrthogonalSelection((_crossing(g.shape[0], g.chunks[0]),) + middle + (IntList(_unsorted(points[-1])),))
 
 
-def orthogonal_lists(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def orthogonal_lists(g: Grid) -> Selection | None:
     """An unsorted integer list with a repeat in every dimension."""
-    if not shape or 0 in shape:
+    if not g.shape or g.empty:
         return None
-    return OrthogonalSelection(tuple(IntList(_unsorted(p)) for p in _points(shape, chunks, outer)))
+    return OrthogonalSelection(tuple(IntList(_unsorted(p)) for p in g.points()))
 
 
-def orthogonal_masks(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def orthogonal_masks(g: Grid) -> Selection | None:
     """A boolean mask in every dimension, true at the border points."""
-    if not shape:
+    if not g.shape:
         return None
-    points = _points(shape, chunks, outer)
-    return OrthogonalSelection(tuple(Mask(tuple(i in p for i in range(n))) for n, p in zip(shape, points)))
+    return OrthogonalSelection(tuple(Mask(tuple(i in p for i in range(n))) for n, p in zip(g.shape, g.points())))
 
 
-def orthogonal_empty(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def orthogonal_empty(g: Grid) -> Selection | None:
     """An empty integer list in the first dimension: nothing is selected."""
-    if not shape:
+    if not g.shape:
         return None
-    return OrthogonalSelection((IntList(()),) + tuple(Slice() for _ in shape[1:]))
+    return OrthogonalSelection((IntList(()),) + tuple(Slice() for _ in g.shape[1:]))
 
 
-def coordinates(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def coordinates(g: Grid) -> Selection | None:
     """Points on both sides of chunk and shard borders and at the ragged edge, out of order, one twice."""
-    if not shape or 0 in shape:
+    if not g.shape or g.empty:
         return None
-    points = _points(shape, chunks, outer)
+    points = g.points()
     count = max(len(p) for p in points) + 1
-    # dimension d walks its points from a different start, so the points are not a diagonal
-    walks = [[p[(k * (d + 1) + d) % len(p)] for k in range(count)] for d, p in enumerate(points)]
+    # dimension d walks its points with its own stride (coprime to their number, so it
+    # reaches each) from its own start: the points are not a diagonal
+    strides = [next(s for s in range(d + 1, d + 1 + len(p)) if math.gcd(s, len(p)) == 1) for d, p in enumerate(points)]
+    walks = [[p[(k * s + d) % len(p)] for k in range(count)] for d, (p, s) in enumerate(zip(points, strides))]
+    if g.missing is not None:  # and the first element of the first missing chunk
+        for walk, start in zip(walks, g.missing):
+            walk[count // 2] = start
     for walk in walks:
         walk.reverse()
         walk.append(walk[0])  # a point twice
     return CoordinateSelection(tuple(tuple(w) for w in walks))
 
 
-def coordinates_empty(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def coordinates_empty(g: Grid) -> Selection | None:
     """No points at all."""
-    if not shape:
+    if not g.shape:
         return None
-    return CoordinateSelection(tuple(() for _ in shape))
+    return CoordinateSelection(tuple(() for _ in g.shape))
 
 
-def boolean_mask(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def boolean_mask(g: Grid) -> Selection | None:
     """True at the border points' crossings and at every seventh element: scattered over chunks and shards."""
-    if not shape or math.prod(shape) == 0:
+    if not g.shape or g.empty:
         return None
-    points = _points(shape, chunks, outer)
-    crossing = np.ones(shape, dtype=bool)
-    for axis, (n, p) in enumerate(zip(shape, points)):
-        crossing &= np.isin(np.arange(n), p).reshape((n,) + (1,) * (len(shape) - axis - 1))
-    mask = crossing | (np.arange(math.prod(shape)).reshape(shape) % 7 == 3)
+    crossing = np.ones(g.shape, dtype=bool)
+    for axis, (n, p) in enumerate(zip(g.shape, g.points())):
+        crossing &= np.isin(np.arange(n), p).reshape((n,) + (1,) * (len(g.shape) - axis - 1))
+    mask = crossing | (np.arange(math.prod(g.shape)).reshape(g.shape) % 7 == 3)
     return MaskSelection.of(mask)
 
 
-def boolean_mask_empty(shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
+def boolean_mask_empty(g: Grid) -> Selection | None:
     """A mask that is false everywhere."""
-    if not shape:
+    if not g.shape:
         return None
-    return MaskSelection(shape, ())
+    return MaskSelection(g.shape, ())
 
 
 @dataclass(frozen=True)
@@ -207,42 +239,56 @@ class SelectionKind:
     """One selection of the array API, tested by name on every case it can be built for."""
 
     name: str
-    build: Callable[[Shape, Shape, Shape], Selection | None]
+    build: Callable[[Grid], Selection | None]
     needs: frozenset[str]  # the capabilities every selection it builds may need
+    family: str  # the row of the matrix it counts towards
 
     @property
     def description(self) -> str:
         return (self.build.__doc__ or "").strip().splitlines()[0]
 
-    def for_case(self, shape: Shape, chunks: Shape, outer: Shape) -> Selection | None:
-        selection = self.build(shape, chunks, outer)
+    def for_grid(self, grid: Grid) -> Selection | None:
+        selection = self.build(grid)
         if selection is not None and not selection.needs() <= self.needs:
             raise AssertionError(f"selection {self.name} needs {selection.needs()}, declared {set(self.needs)}")
         return selection
 
 
-def _kind(name: str, build: Callable[[Shape, Shape, Shape], Selection | None], *needs: str) -> SelectionKind:
-    return SelectionKind(name, build, frozenset(needs))
+def _kind(name: str, family: str, build: Callable[[Grid], Selection | None], *needs: str) -> SelectionKind:
+    return SelectionKind(name, build, frozenset(needs), family)
 
+
+ORTHOGONAL, COORDINATE, MASK = "orthogonal (oindex)", "coordinate (vindex)", "boolean mask"
 
 ARRAY_API: dict[str, SelectionKind] = {
     k.name: k
     for k in (
-        _kind("negative_indices", negative_indices),
-        _kind("ellipsis", ellipsis),
-        _kind("negative_steps", negative_steps, "negative_step_selection", "strided_selection"),
-        _kind("orthogonal_mixed", orthogonal_mixed, "orthogonal_selection"),
-        _kind("orthogonal_lists", orthogonal_lists, "orthogonal_selection"),
-        _kind("orthogonal_masks", orthogonal_masks, "orthogonal_selection"),
-        _kind("orthogonal_empty", orthogonal_empty, "orthogonal_selection"),
-        _kind("coordinates", coordinates, "coordinate_selection"),
-        _kind("coordinates_empty", coordinates_empty, "coordinate_selection"),
-        _kind("mask", boolean_mask, "mask_selection"),
-        _kind("mask_empty", boolean_mask_empty, "mask_selection"),
+        _kind("negative_indices", "negative indices", negative_indices),
+        _kind("ellipsis", "Ellipsis", ellipsis),
+        _kind("negative_steps", "negative steps", negative_steps, "negative_step_selection", "strided_selection"),
+        _kind("orthogonal_mixed", ORTHOGONAL, orthogonal_mixed, "orthogonal_selection"),
+        _kind("orthogonal_lists", ORTHOGONAL, orthogonal_lists, "orthogonal_selection"),
+        _kind("orthogonal_masks", ORTHOGONAL, orthogonal_masks, "orthogonal_selection"),
+        _kind("orthogonal_empty", ORTHOGONAL, orthogonal_empty, "orthogonal_selection"),
+        _kind("coordinates", COORDINATE, coordinates, "coordinate_selection"),
+        _kind("coordinates_empty", COORDINATE, coordinates_empty, "coordinate_selection"),
+        _kind("mask", MASK, boolean_mask, "mask_selection"),
+        _kind("mask_empty", MASK, boolean_mask_empty, "mask_selection"),
     )
 }
 
 
-def case_selection(name: str, shape: Shape, read_chunks: Shape, chunks: Shape) -> Selection | None:
-    """The array API selection ``name`` for a case: its shape, its (inner) chunks and its outer chunks or shards."""
-    return ARRAY_API[name].for_case(shape, read_chunks, chunks)
+def for_case(name: str, case: Case) -> Selection | None:
+    """The selection ``name`` (of ``SELECTIONS`` or ``ARRAY_API``) for ``case``, or None where it has none.
+
+    Basic selections are built on the chunks a reader decodes (inner chunks when sharded),
+    ``last_partial_chunk`` on the outer chunks (shards), the array API's on both and on
+    the case's first missing chunk."""
+    if name in ARRAY_API:
+        return ARRAY_API[name].for_grid(Grid.of(case))
+    return SELECTIONS[name](case.shape, case.chunks if name == "last_partial_chunk" else case.read_chunks)
+
+
+def family(name: str) -> str:
+    """The matrix row of selection ``name``: ``basic`` for the first read tests' selections."""
+    return ARRAY_API[name].family if name in ARRAY_API else "basic slices and integers"

@@ -306,7 +306,11 @@ FEATURES: Mapping[str, str] = MappingProxyType(
         "resize": "changes an array's shape",
         "consolidated_metadata": "lists a group's members from consolidated metadata",
         "fortran_order": "handles v2 arrays with order 'F'",
-        "strided_selection": "reads slices with a step other than 1",
+        "strided_selection": "reads (and writes) slices with a step other than 1",
+        "negative_step_selection": "reads slices with a negative step (backwards)",
+        "orthogonal_selection": "reads (and writes) per dimension integers, a mask, a slice or an integer (oindex)",
+        "coordinate_selection": "reads (and writes) the points named by equal-length integer arrays (vindex)",
+        "mask_selection": "reads (and writes) the elements where a boolean array of the array's shape is true",
     }
 )
 

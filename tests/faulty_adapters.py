@@ -13,7 +13,14 @@ import numpy as np
 
 from zarr_conformance.adapters.base import ArrayInfo, Selection
 from zarr_conformance.adapters.reference import ReferenceAdapter
-from zarr_conformance.adapters.selection import BasicSelection
+from zarr_conformance.adapters.selection import (
+    BasicSelection,
+    CoordinateSelection,
+    IntList,
+    MaskSelection,
+    OrthogonalSelection,
+    Slice,
+)
 from zarr_conformance.fixtures import keys, reader
 from zarr_conformance.fixtures.codecs import Bytes
 from zarr_conformance.fixtures.dtypes import fill_array
@@ -29,7 +36,7 @@ class _MetaBug(ReferenceAdapter):
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         meta = reader.open_array(store, path)
         self.alter(meta)
-        return reader.read_array(store, path, meta)[selection.index + (Ellipsis,)]
+        return selection.apply(reader.read_array(store, path, meta))
 
 
 class MissingChunksReadAsZero(_MetaBug):
@@ -94,7 +101,7 @@ class EdgeChunkRightAligned(ReferenceAdapter):
             region = reader.chunk_region(meta, index)
             chunk = reader.decode_chunk(meta, target.read_bytes(), str(target))
             out[region] = chunk[tuple(slice(c - (r.stop - r.start), c) for r, c in zip(region, meta.chunk_grid_shape))]
-        return out[selection.index + (Ellipsis,)]
+        return selection.apply(out)
 
 
 class DropsAttributes(ReferenceAdapter):
@@ -146,7 +153,7 @@ class IgnoresUnknownMembers(ReferenceAdapter):
         return parse_v3_array(known)
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        return reader.read_array(store, path, self._lenient(store, path))[selection.index + (Ellipsis,)]
+        return selection.apply(reader.read_array(store, path, self._lenient(store, path)))
 
 
 class HexFillAsInteger(ReferenceAdapter):
@@ -164,23 +171,27 @@ class IgnoresStep(ReferenceAdapter):
     """Treats every slice as if its step were 1."""
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        stepless = BasicSelection.of(*(slice(s.start, s.stop) if isinstance(s, slice) else s for s in selection.index))
-        return super().read(store, path, stepless)
+        if isinstance(selection, BasicSelection):
+            selection = BasicSelection(
+                tuple(Slice(i.start, i.stop) if isinstance(i, Slice) else i for i in selection.items)
+            )
+        return super().read(store, path, selection)
 
 
 class EmptySliceMeansToEnd(ReferenceAdapter):
     """Reads ``a[k:k]`` as ``a[k:]``."""
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
-        fixed = BasicSelection.of(
-            *(
-                slice(s.start, None, s.step)
-                if isinstance(s, slice) and s.start is not None and s.start == s.stop
-                else s
-                for s in selection.index
+        if isinstance(selection, BasicSelection):
+            selection = BasicSelection(
+                tuple(
+                    Slice(i.start, None, i.step)
+                    if isinstance(i, Slice) and i.start is not None and i.start == i.stop
+                    else i
+                    for i in selection.items
+                )
             )
-        )
-        return super().read(store, path, fixed)
+        return super().read(store, path, selection)
 
 
 class SwapsComplexParts(ReferenceAdapter):
@@ -245,9 +256,109 @@ class IntegerIndicesReversed(ReferenceAdapter):
 
     def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
         index = selection.index
-        if index and all(isinstance(s, int) for s in index):
+        if isinstance(selection, BasicSelection) and index and all(isinstance(s, int) for s in index):
             full = reader.read_array(store, path)
             flipped = tuple(reversed(index))
             if all(i < n for i, n in zip(flipped, full.shape)):
                 return full[flipped + (Ellipsis,)]
         return super().read(store, path, selection)
+
+
+class SortsIndexLists(ReferenceAdapter):
+    """Reads an orthogonal selection's integer lists sorted and without repeats, as a
+    reader that gathers them chunk by chunk and forgets the order asked."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if isinstance(selection, OrthogonalSelection):
+            selection = OrthogonalSelection(
+                tuple(IntList(tuple(sorted(set(i.values)))) if isinstance(i, IntList) else i for i in selection.items)
+            )
+        return super().read(store, path, selection)
+
+
+class PointsInChunkOrder(ReferenceAdapter):
+    """Returns a coordinate selection's points in the order of the chunks they lie in, not in the order asked."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if isinstance(selection, CoordinateSelection) and selection.coordinates:
+            chunks = reader.open_array(store, path).chunks
+            points = sorted(
+                zip(*selection.coordinates), key=lambda p: tuple(i // c for i, c in zip(p, chunks)) + tuple(p)
+            )
+            selection = CoordinateSelection(tuple(zip(*points)) if points else selection.coordinates)
+        return super().read(store, path, selection)
+
+
+class MaskInFortranOrder(ReferenceAdapter):
+    """Returns a mask selection's elements in Fortran order (the first index varying fastest)."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if isinstance(selection, MaskSelection):
+            full = reader.read_array(store, path)
+            return full.T[selection.mask.T]
+        return super().read(store, path, selection)
+
+
+class NegativeIndexFromChunkGrid(ReferenceAdapter):
+    """Counts negative integers from the end of the chunk grid (the padded edge chunk)
+    instead of the end of the array."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if isinstance(selection, BasicSelection):
+            meta = reader.open_array(store, path)
+            padded = tuple(g * c for g, c in zip(meta.grid, meta.chunk_grid_shape))
+            items = selection.expanded(len(meta.shape)).items
+            if any(isinstance(i, int) and i < 0 for i in items):
+                full = reader.read_array(store, path)
+                grid = np.pad(full, [(0, p - n) for n, p in zip(full.shape, padded)])
+                return BasicSelection(items).apply(grid)
+        return super().read(store, path, selection)
+
+
+class EllipsisIsOneDimension(ReferenceAdapter):
+    """Takes ``...`` for a single full dimension instead of as many as are left out."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if isinstance(selection, BasicSelection) and Ellipsis in selection.items:
+            items = tuple(Slice() if i is Ellipsis else i for i in selection.items)
+            full = reader.read_array(store, path)
+            if len(items) > full.ndim:  # one dimension too many: drop the last
+                items = items[: full.ndim]
+            return BasicSelection(items).apply(full)
+        return super().read(store, path, selection)
+
+
+class NegativeStepFromStop(ReferenceAdapter):
+    """Reads ``a[s::-k]`` as ``a[:s + 1:k]`` reversed, which starts at the wrong element unless ``k`` divides ``s``."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        if isinstance(selection, BasicSelection):
+            full = reader.read_array(store, path)
+            items = list(selection.expanded(full.ndim).items)
+            flips, axis = [], 0  # axis: of the result, where integers drop theirs
+            for dim, item in enumerate(items):
+                if isinstance(item, Slice):
+                    if item.step is not None and item.step < 0:
+                        start, stop, step = item.to_slice().indices(full.shape[dim])
+                        items[dim] = Slice(stop + 1, start + 1, -step)
+                        flips.append(axis)
+                    axis += 1
+            if flips:
+                return np.flip(BasicSelection(tuple(items)).apply(full), axis=flips)
+        return super().read(store, path, selection)
+
+
+class EmptyIndexMeansAll(ReferenceAdapter):
+    """Reads an empty integer list, an empty set of points or an all-false mask as "everything"."""
+
+    def read(self, store: Path, path: str, selection: Selection) -> np.ndarray:
+        full = reader.read_array(store, path)
+        if isinstance(selection, OrthogonalSelection):
+            selection = OrthogonalSelection(
+                tuple(Slice() if isinstance(i, IntList) and not i.values else i for i in selection.items)
+            )
+        elif isinstance(selection, CoordinateSelection) and not any(selection.coordinates):
+            return full.reshape(-1)
+        elif isinstance(selection, MaskSelection) and not selection.true_at:
+            return full.reshape(-1)
+        return selection.apply(full)

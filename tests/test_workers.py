@@ -98,7 +98,7 @@ def test_hanging_worker_is_killed_reads_timeout_and_the_run_goes_on(pytester, fi
 
 GARBAGE_WORKER = (
     "import json, sys\n"
-    "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'garbage',"
+    "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 3, 'name': 'garbage',"
     " 'version': '0', 'capabilities': {}}), flush=True)\n"
     "for line in sys.stdin:\n"
     "    print('this is not JSON', flush=True)\n"
@@ -217,7 +217,7 @@ def test_command_that_cannot_start_is_a_usage_error(pytester):
 
 HANDSHAKE_WITH_TYPO = """
 import json
-print(json.dumps({"protocol": "zarr-conformance-worker", "protocol_version": 2, "name": "typo", "version": "1",
+print(json.dumps({"protocol": "zarr-conformance-worker", "protocol_version": 3, "name": "typo", "version": "1",
                   "capabilities": {"read_formats": [3], "dtypes": ["float23"]}}), flush=True)
 """
 
@@ -233,7 +233,7 @@ def test_worker_receives_the_kit_vocabulary():
     """A shim in another language is handed the vocabulary instead of a copy of its own."""
     script = (
         "import json, os; v = json.loads(os.environ['ZARR_CONFORMANCE_VOCABULARY']); "
-        "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 2, 'name': 'echo', "
+        "print(json.dumps({'protocol': 'zarr-conformance-worker', 'protocol_version': 3, 'name': 'echo', "
         "'version': '1', 'capabilities': "
         "{'dtypes': sorted(v['data_types']), 'codecs': sorted(v['v3_codecs'])}}), flush=True)"
     )

@@ -83,10 +83,18 @@ async function node(args, kind) {
   return zarr.open(args.path ? location.resolve(args.path) : location, { kind });
 }
 
-// A selection in the protocol's JSON form (see ../PROTOCOL.md); zarrita.js has basic selections.
-function selectionOf(selection) {
+// A selection in the protocol's JSON form (see ../PROTOCOL.md); zarrita.js has basic
+// selections without Ellipsis, so "..." becomes the full slices (null) it stands for.
+function selectionOf(selection, ndim) {
   if (selection.kind !== "basic") throw new TypeError(`zarrita.js has no ${selection.kind} selection`);
-  return selection.items.map((item) => (typeof item === "object" ? zarr.slice(item.start, item.stop, item.step ?? 1) : item));
+  const items = selection.items;
+  const at = items.indexOf("...");
+  const expanded = at < 0
+    ? items
+    : [...items.slice(0, at), ...Array(ndim - items.length + 1).fill(null), ...items.slice(at + 1)];
+  return expanded.map((item) =>
+    item === null ? null : typeof item === "object" ? zarr.slice(item.start, item.stop, item.step ?? 1) : item
+  );
 }
 
 const verbs = {
@@ -106,7 +114,7 @@ const verbs = {
   },
   async read(args) {
     const array = await node(args, "array");
-    const result = await zarr.get(array, selectionOf(args.selection));
+    const result = await zarr.get(array, selectionOf(args.selection, array.shape.length));
     const chunk = result !== null && typeof result === "object" && "data" in result
       ? result
       : { data: [result], shape: [], stride: [] };
@@ -143,7 +151,7 @@ function formatOf(args) {
 // them instead of letting node end the process in the middle of a later request
 process.on("unhandledRejection", (reason) => console.error("unhandled rejection:", reason));
 
-send({ protocol: "zarr-conformance-worker", protocol_version: 2, name: "zarrita-js", version, capabilities });
+send({ protocol: "zarr-conformance-worker", protocol_version: 3, name: "zarrita-js", version, capabilities });
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   if (!line.trim()) continue;

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ..adapters.selection import BasicSelection
+from ..adapters.selection import BasicSelection, Selection
 from ..calls import GuardedAdapter, format_call
 from ..checks import check_array, check_fill_value, fail
 from ..fixtures.cases import Case
@@ -25,7 +25,7 @@ from ..fixtures.reader import open_array, read_array
 from ..fixtures.recipes import make_data
 from ..fixtures.validator import validate
 from ..fixtures.writer import Fixture
-from ..selections import selection_for
+from ..selections import for_case
 from .common import call_or_fail, expected_array
 
 WRITE = pytest.mark.zarr_needs(mode="write")
@@ -58,7 +58,7 @@ def write(
     fixture: Fixture,
     store: Path,
     requirements: list[str],
-    selection: BasicSelection,
+    selection: Selection,
     data: np.ndarray,
 ) -> None:
     __tracebackhide__ = True
@@ -313,8 +313,7 @@ class ArrayWriteTests:
     def _write_selection(self, kind, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         __tracebackhide__ = True
         case = zarr_fixture.case
-        chunks = case.chunks if kind == "last_partial_chunk" else case.read_chunks
-        selection = selection_for(kind, case.shape, chunks)
+        selection = for_case(kind, case)
         assert selection is not None  # the plugin only generates applicable selections
         index = selection.index
         store = tmp_path / "store.zarr"
@@ -351,7 +350,7 @@ class ArrayWriteTests:
     def test_overwrite_region(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
         case = zarr_fixture.case
         store, expected = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
-        selection = selection_for("region", case.shape, case.read_chunks)
+        selection = for_case("region", case)
         assert selection is not None
         replacement = make_data({"recipe": "random", "seed": 99}, expected[selection.index].shape, expected.dtype)
         write(zarr_call, zarr_fixture, store, zarr_requirements, selection, replacement)

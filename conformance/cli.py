@@ -198,6 +198,7 @@ def _matrix(args: argparse.Namespace) -> int:
     if (reason := missing_matrix_extra("matrix")) is not None:
         print(reason, file=sys.stderr)
         return 2
+    from .documents import triage_tests
     from .matrix import Display, MatrixError, MatrixSpec, run_matrix
     from .report import write_reports
 
@@ -228,7 +229,7 @@ def _matrix(args: argparse.Namespace) -> int:
     if document["duplicate_implementations"]:
         print(f"\nwarning: asked for twice: {', '.join(document['duplicate_implementations'])}")
     triage = document.get("needs_triage", [])
-    untriaged = {(t["spec"], test_id) for t in triage for test_id in t["tests"]}
+    untriaged = triage_tests(triage)
     unexpected = [
         r for r in document["results"] if r["outcome"] in UNEXPECTED and (r["spec"], r["test_id"]) not in untriaged
     ]

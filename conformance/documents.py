@@ -6,17 +6,21 @@ Two kinds of document hold results: a matrix's ``results.json``
 document is converted to version 2 on load, so the rest of the kit reads only
 the current form. Version 1 carried three facts in a record's message text; the
 conversion here is the one place that text is read.
+
+The rule for counting a document's unexpected results lives here too: a new
+adapter's interop failures that need triage count apart, except under ``--strict``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import matrix, results
-from .outcomes import FAILURE_KINDS, Outcome, Result
+from .outcomes import FAILURE_KINDS, UNEXPECTED, Outcome, Result
 
 MATRIX = matrix.SCHEMA
 RESULTS = results.SCHEMA
@@ -112,3 +116,27 @@ def outcomes(document: dict[str, Any]) -> dict[tuple[str, str], Outcome]:
         (labels[None] if single else labels.get(r["spec"], r["spec"]), r["test_id"]): Outcome(r["outcome"])
         for r in document["results"]
     }
+
+
+def triage_tests(needs_triage: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """(spec, test id) of every failure a document's ``needs_triage`` entries list."""
+    return {(entry["spec"], test_id) for entry in needs_triage for test_id in entry["tests"]}
+
+
+def counted_apart(needs_triage: Iterable[Mapping[str, Any]], strict: bool) -> set[tuple[str, str]]:
+    """(spec, test id) of the failures that need triage and so are not unexpected: none under ``--strict``."""
+    return set() if strict else triage_tests(needs_triage)
+
+
+def count_unexpected(
+    results: Iterable[Mapping[str, Any]], needs_triage: Iterable[Mapping[str, Any]], strict: bool
+) -> int:
+    """How many results fail the run: unexpected failures, crashes and timeouts, but for those that
+    need triage (unless ``strict``), and under ``strict`` the unexpected passes too."""
+    apart = counted_apart(needs_triage, strict)
+    return sum(
+        1
+        for r in results
+        if (r["outcome"] in UNEXPECTED and (r["spec"], r["test_id"]) not in apart)
+        or (strict and r["outcome"] == Outcome.XPASS)
+    )

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .documents import MATRIX, RESULTS, DocumentError, load
+from .documents import MATRIX, RESULTS, DocumentError, count_unexpected, load
 from .matrix import REFERENCE, SCHEMA, SCHEMA_VERSION
-from .outcomes import UNEXPECTED, Outcome, Result
+from .outcomes import Result
 
 Key = tuple[str, str | None, str | None, str]  # (--impl value, implementation, version, test id)
 
@@ -124,7 +124,6 @@ def merge_documents(loaded: Sequence[Source]) -> dict[str, Any]:
         impl["spec"] = specs[column]
     merged = [{**record, "spec": specs[record["spec"]]} for record in results.values()]
     triage = [{**entry, "spec": specs[entry["spec"]]} for entry in triage]
-    untriaged = {(t["spec"], test_id) for t in triage for test_id in t["tests"]}
     seen = [(i["name"], i["version"]) for i in implementations.values() if i["name"] and not i["reference"]]
     duplicates = sorted({f"{n} {v}" for n, v in seen if seen.count((n, v)) > 1})
     for impl in implementations.values():
@@ -159,12 +158,7 @@ def merge_documents(loaded: Sequence[Source]) -> dict[str, Any]:
             if run["state"] != "completed"
         ],
         "summary": summary,
-        "unexpected": sum(
-            1
-            for r in merged
-            if (r["outcome"] in UNEXPECTED and (strict or (r["spec"], r["test_id"]) not in untriaged))
-            or (strict and r["outcome"] == Outcome.XPASS)
-        ),
+        "unexpected": count_unexpected(merged, triage, strict),
         "needs_triage": triage,
         "results": merged,
         "sources": sources,

@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .documents import counted_apart, label_of, triage_tests
 from .features import sort_key
 from .interop import REFERENCE_WRITER
 from .outcomes import UNEXPECTED, Outcome
@@ -121,13 +122,6 @@ def _outcome(record: dict[str, Any], untriaged: set[tuple[str, str]]) -> str:
     return record["outcome"]
 
 
-def _untriaged(document: dict[str, Any]) -> set[tuple[str, str]]:
-    """(spec, test id) of the failures that need triage, which are unexpected only under ``--strict``."""
-    if document.get("strict"):
-        return set()
-    return {(t["spec"], test_id) for t in document.get("needs_triage") or [] for test_id in t["tests"]}
-
-
 @dataclass
 class Tables:
     features: Table
@@ -141,7 +135,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
     """The three tables and the details of every non-passing result, in one pass over the results."""
     known = catalogue()
     impls = [i for i in document["implementations"] if not i["reference"]]
-    label_of = {i["spec"]: i["label"] for i in document["implementations"]}
+    labels = label_of(document)
     row_of = {
         w["label"]: ("reference writer" if w["label"] == REFERENCE_WRITER else f"{w['name']} {w['version']}")
         for w in document["interop"]["writers"]
@@ -153,7 +147,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
     requirements: dict[tuple[str, str], Cell] = defaultdict(Cell)
     rows: set[str] = set()
     tested = {i["spec"] for i in impls}  # the reference reader has no feature or requirement column
-    untriaged = _untriaged(document)
+    untriaged = counted_apart(document.get("needs_triage") or [], document.get("strict", False))
     for record in document["results"]:
         outcome = _outcome(record, untriaged)
         because = record["unsupported_because"]
@@ -175,9 +169,9 @@ def build_tables(document: dict[str, Any]) -> Tables:
                         "reproduce",
                     )
                 }
-                | {"outcome": outcome, "column": label_of.get(record["spec"], record["spec"])}
+                | {"outcome": outcome, "column": labels.get(record["spec"], record["spec"])}
             )
-        column = label_of.get(record["spec"], record["spec"])
+        column = labels.get(record["spec"], record["spec"])
         if record["spec"] in tested:
             for requirement in record.get("requirements") or []:
                 requirements[(requirement, column)].add(outcome, index, because)
@@ -193,7 +187,7 @@ def build_tables(document: dict[str, Any]) -> Tables:
         "Features and spec areas", "feature", sorted(rows, key=sort_key) + [ALL_TESTS], columns, dict(features)
     )
     writers = sorted(row_of.values(), key=lambda w: (w != "reference writer", w))
-    readers = [label_of[i["spec"]] for i in document["implementations"] if i["reference"]] + columns
+    readers = [labels[i["spec"]] for i in document["implementations"] if i["reference"]] + columns
     interop_table = Table(
         "Interop: can the reader (column) read what the writer (row) wrote?",
         "writer \\ reader",
@@ -220,7 +214,7 @@ def implementation_summary(document: dict[str, Any]) -> list[dict[str, Any]]:
     Interop failures that need triage count as unexpected only under ``--strict``.
     """
     counts: dict[str, Counter] = defaultdict(Counter)
-    untriaged = _untriaged(document)
+    untriaged = counted_apart(document.get("needs_triage") or [], document.get("strict", False))
     for record in document["results"]:
         counts[record["spec"]][_outcome(record, untriaged)] += 1
     triage = {t["spec"]: len(t["tests"]) for t in document.get("needs_triage") or []}
@@ -331,8 +325,10 @@ def render_markdown(document: dict[str, Any]) -> str:
         + ["", "</details>"]
     )
     triage = document.get("needs_triage") or []
-    untriaged = {(t["implementation"], test_id) for t in triage for test_id in t["tests"]}
-    problems = [d for d in details if d["outcome"] in UNEXPECTED and (d["column"], d["test_id"]) not in untriaged]
+    labels = label_of(document)
+    # the failures that need triage are listed apart, under --strict too
+    listed = {(labels.get(spec, spec), test_id) for spec, test_id in triage_tests(triage)}
+    problems = [d for d in details if d["outcome"] in UNEXPECTED and (d["column"], d["test_id"]) not in listed]
     if problems or triage or document["incomplete_runs"] or document["stale_expectations"]:
         out += ["", "## Needs attention", ""]
         out += [f"- incomplete run: {run}" for run in document["incomplete_runs"]]

@@ -93,14 +93,15 @@ class Grid:
 
     @classmethod
     def of(cls, case: Case) -> Grid:
+        inner = case.inner_chunks_in_array or case.chunks  # in array coordinates, past any transpose
         for positions, chunks in (
             (case.raw.get("missing_chunks"), case.chunks),
-            (case.raw.get("missing_inner_chunks"), case.read_chunks),
+            (case.raw.get("missing_inner_chunks"), inner),
         ):
             if positions:
                 start = tuple(p * c for p, c in zip(positions[0], chunks))
-                return cls(case.shape, case.read_chunks, case.chunks, start)
-        return cls(case.shape, case.read_chunks, case.chunks)
+                return cls(case.shape, inner, case.chunks, start)
+        return cls(case.shape, inner, case.chunks)
 
     @property
     def empty(self) -> bool:

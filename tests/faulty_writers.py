@@ -83,6 +83,19 @@ class WritesBareNaNFillValue(ZarrPythonAdapter):
         document.write_text(text.replace('"fill_value": "NaN"', '"fill_value": NaN'))
 
 
+class RecordsWrongBloscTypesize(ZarrPythonAdapter):
+    """Records a v2 blosc typesize other than the one asked for (1 where 4 or 8 was asked)."""
+
+    def create_array(self, store: Path, path: str, spec: ArraySpec) -> None:
+        super().create_array(store, path, spec)
+        document = _document(store, path)
+        metadata = json.loads(document.read_text())
+        compressor = metadata.get("compressor") or {}
+        if compressor.get("id") == "blosc":
+            compressor["typesize"] = 1
+            document.write_text(json.dumps(metadata))
+
+
 class WritesChunksOutsideTheGrid(ZarrPythonAdapter):
     """Leaves a chunk behind at a grid position past the array's edge."""
 

@@ -46,6 +46,15 @@ FAULTS = [
         WRITE_TESTS,
     ),
     Fault(
+        "RecordsWrongBloscTypesize",
+        r"^(v2-int32-le-blosc-typesize|v2-float64-le-blosc-typesize|v2-int32-le)$",
+        (
+            "test_written_metadata_matches_description[v2-int32-le-blosc-typesize]",
+            "test_written_metadata_matches_description[v2-float64-le-blosc-typesize]",
+        ),
+        ("test_written_metadata_matches_description",),
+    ),
+    Fault(
         "WritesChunksOutsideTheGrid",
         r"^(v3-int16|v2-int32-le)$",
         ("test_written_store_is_valid[v3-int16]", "test_written_store_is_valid[v2-int32-le]"),

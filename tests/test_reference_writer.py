@@ -303,3 +303,34 @@ def test_v2_fill_values_base64_and_null():
     assert decode_fill_value("aGVsbG8=", np.dtype("|S5"), 2) == b"hello"  # V2-028
     assert decode_fill_value(None, np.dtype("<i4"), 2) is None  # V2-029
     assert np.isnan(decode_fill_value("NaN", np.dtype("<f8"), 2))  # V2-026
+
+
+def test_a_transpose_before_sharding_permutes_the_shard_index(tmp_path):
+    # the shard [1, 2, 3] reaches the shard codec as [2, 3, 1] (order [1, 2, 0]); chunk_shape
+    # [1, 3, 1] splits that along its first dimension, which is the array's second: the inner
+    # chunks cover the array regions [0, 0, :] and [0, 1, :] (V3-SHARD-003, V3-TRANSPOSE-004)
+    fixture, store = build_store(
+        tmp_path,
+        """
+  - id: v3-transposed-shard
+    format: 3
+    shape: [1, 2, 3]
+    chunks: [1, 2, 3]
+    dtype: uint8
+    fill_value: 9
+    codecs:
+      - {name: transpose, configuration: {order: [1, 2, 0]}}
+      - name: sharding_indexed
+        configuration:
+          chunk_shape: [1, 3, 1]
+          codecs: [{name: bytes}]
+          index_codecs: [{name: bytes, configuration: {endian: little}}]
+    data: {recipe: explicit, values: [0, 1, 2, 3, 4, 5]}
+    missing_inner_chunks: [[0, 1, 0]]
+""",
+    )
+    empty = 2**64 - 1
+    # inner chunk (0, 0, 0) holds the array's [0, 0, :]; (1, 0, 0), the array's [0, 1, :], is empty
+    assert (store / "c" / "0" / "0" / "0").read_bytes() == bytes([0, 1, 2]) + struct.pack("<4Q", 0, 3, empty, empty)
+    np.testing.assert_array_equal(fixture.expected(), [[[0, 1, 2], [9, 9, 9]]])
+    np.testing.assert_array_equal(read_array(store), [[[0, 1, 2], [9, 9, 9]]])

@@ -249,6 +249,21 @@ def test_interop_failures_that_need_triage_are_marked_apart_from_unexpected_ones
     assert strict.interop.cell("reference writer", "bad 1").status == "bad"
 
 
+def test_failures_that_need_triage_count_apart_from_unexpected_ones_except_under_strict():
+    from zarr_conformance.documents import count_unexpected, counted_apart, triage_tests
+
+    read = "test_reads_store_written_by[reference/v3-int32]"
+    triage = [{"implementation": "bad 1", "spec": "bad", "name": "bad", "tests": [read], "command": "c"}]
+    results = _document()["results"] + [_record("good", "test_read_chunk[v3-int32]", "xpass")]
+    assert triage_tests(triage) == {("bad", read)}
+    assert counted_apart(triage, strict=False) == {("bad", read)} and counted_apart(triage, strict=True) == set()
+    assert count_unexpected(results, triage, strict=False) == 1, "the suite failure only: the interop one is apart"
+    assert count_unexpected(results, [], strict=False) == 2, "with no triage listed, both failures are unexpected"
+    assert count_unexpected(results, triage, strict=True) == 3, "under --strict, both failures and the xpass"
+    elsewhere = [{**triage[0], "spec": "good"}]
+    assert count_unexpected(results, elsewhere, strict=False) == 2, "an entry speaks only of its own column"
+
+
 def test_html_payload_cannot_close_its_script_element():
     html = render_html(_document())
     payload = html.split('<script type="application/json" id="matrix-data">', 1)[1].split("</script>", 1)[0]

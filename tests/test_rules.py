@@ -83,6 +83,32 @@ def test_neither_complains_about_a_valid_store(case_id, fixture_cache):
         ),
         ({"mine": 1}, "V3-CORE-082"),
         ({"attributes": []}, "V3-CORE-026"),
+        ({"codecs": [{"name": "bytes", "configuration": {"endian": "little", "foo": 1}}]}, "V3-CORE-082"),
+        (
+            {
+                "codecs": [
+                    {"name": "bytes", "configuration": {"endian": "little"}},
+                    {"name": "zstd", "configuration": {"level": 1, "foo": 1}},
+                ]
+            },
+            "EXT-ZSTD-002",
+        ),
+        (
+            {
+                "codecs": [
+                    {
+                        "name": "sharding_indexed",
+                        "configuration": {
+                            "chunk_shape": [1, 1],
+                            "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+                            "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+                            "write_order": "lexicographic",
+                        },
+                    }
+                ]
+            },
+            "V3-CORE-082",
+        ),
     ],
 )
 def test_one_broken_rule_one_verdict(change: dict[str, Any], requirement: str, fixture_cache, tmp_path):
@@ -103,3 +129,19 @@ def test_a_missing_member_is_missing_not_wrong(fixture_cache):
     with pytest.raises(SpecError, match="V3-CORE-013") as stopped:
         parse_v3_array(document)
     assert "lacks the mandatory members ['node_type']" in str(stopped.value)
+
+
+def test_an_unknown_codec_configuration_member_is_named_with_its_requirement(fixture_cache):
+    document = array_document(CASES["v3-int32"])
+    document["codecs"] = [{"name": "bytes", "configuration": {"endian": "little", "foo": 1}}]
+    with pytest.raises(SpecError, match=r"codecs\[0\]: bytes configuration has members \['foo'\]") as stopped:
+        parse_v3_array(document)
+    assert stopped.value.requirement == "V3-CORE-082"
+    assert "[V3-CORE-082]" in str(stopped.value)
+
+
+def test_a_codec_configuration_member_marked_must_understand_false_is_ignored(fixture_cache):
+    document = array_document(CASES["v3-int32"])
+    hint = {"must_understand": False, "note": "ignorable"}
+    document["codecs"] = [{"name": "bytes", "configuration": {"endian": "little", "hint": hint}}]
+    assert parse_v3_array(document).shape == CASES["v3-int32"].shape

@@ -151,7 +151,7 @@ def _missing_mask(case) -> np.ndarray:
     mask = np.zeros(case.shape, dtype=bool)
     for chunks, positions in (
         (case.chunks, case.raw.get("missing_chunks", [])),
-        (case.inner_chunks, case.raw.get("missing_inner_chunks", [])),
+        (case.inner_chunks_in_array, case.raw.get("missing_inner_chunks", [])),
     ):
         for position in positions:
             mask[tuple(slice(p * c, (p + 1) * c) for p, c in zip(position, chunks))] = True

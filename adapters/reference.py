@@ -29,11 +29,7 @@ class ReferenceAdapter(Adapter):
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "delta"],
             "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
             "features": [
-                "strided_selection",
-                "negative_step_selection",
-                "orthogonal_selection",
-                "coordinate_selection",
-                "mask_selection",
+                *vocabulary.SELECTION_FEATURES,
                 "sharding",
                 "attributes",
                 "dimension_names",

@@ -33,11 +33,7 @@ class TensorstoreAdapter(Adapter):
             "v2_codecs": ["zlib", "gzip", "zstd", "blosc", "bz2"],
             "chunk_key_encodings": vocabulary.CHUNK_KEY_ENCODINGS,
             "features": [
-                "strided_selection",
-                "negative_step_selection",
-                "orthogonal_selection",
-                "coordinate_selection",
-                "mask_selection",
+                *vocabulary.SELECTION_FEATURES,
                 "sharding",
                 "dimension_names",
                 "fortran_order",

@@ -314,6 +314,15 @@ FEATURES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: the features of the array API's selections beyond basic integers and slices (step 1)
+SELECTION_FEATURES = (
+    "strided_selection",
+    "negative_step_selection",
+    "orthogonal_selection",
+    "coordinate_selection",
+    "mask_selection",
+)
+
 ZARR_FORMATS = frozenset({2, 3})
 
 

@@ -75,7 +75,8 @@ class ZarrPython2Adapter(Adapter):
 
     def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
         array = zarr.open_array(store=str(store), path=path, mode="r+")
-        selection.on(array)[selection.index] = data
+        # zarr 2 broadcasts a scalar but refuses a 0-d array into a larger selection
+        selection.on(array)[selection.index] = data[()] if data.ndim == 0 else data
 
     def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
         zarr.open_array(store=str(store), path=path, mode="r+").resize(*shape)

@@ -138,6 +138,13 @@ def negative_indices(g: Grid) -> Selection | None:
     return BasicSelection((-1,) + rest)
 
 
+def tail(g: Grid) -> Selection | None:
+    """From the middle of the second chunk (of the first, in a shorter array) to the end, in the last, partial chunk."""
+    if not g.shape or g.empty:
+        return None
+    return BasicSelection(tuple(Slice(c + c // 2 if n > c + c // 2 else c // 2, n) for n, c in zip(g.shape, g.chunks)))
+
+
 def ellipsis(g: Grid) -> Selection | None:
     """``Ellipsis`` for the dimensions between the first and the last (none in 2-d; the whole of a 0-d array)."""
     if not g.shape:
@@ -264,6 +271,7 @@ ORTHOGONAL, COORDINATE, MASK = "orthogonal (oindex)", "coordinate (vindex)", "bo
 ARRAY_API: dict[str, SelectionKind] = {
     k.name: k
     for k in (
+        _kind("tail", "basic slices and integers", tail),
         _kind("negative_indices", "negative indices", negative_indices),
         _kind("ellipsis", "Ellipsis", ellipsis),
         _kind("negative_steps", "negative steps", negative_steps, "negative_step_selection", "strided_selection"),

@@ -15,7 +15,13 @@ import numpy as np
 
 from zarr_conformance.adapters.arrayspec import CodecSpec
 from zarr_conformance.adapters.base import ArraySpec, GroupInfo, Selection
-from zarr_conformance.adapters.selection import BasicSelection
+from zarr_conformance.adapters.selection import (
+    BasicSelection,
+    CoordinateSelection,
+    IntList,
+    MaskSelection,
+    OrthogonalSelection,
+)
 from zarr_conformance.adapters.zarr_python import ZarrPythonAdapter
 
 
@@ -290,3 +296,67 @@ class RefusesBigEndian(ZarrPythonAdapter):
         if '"big"' in json.dumps([c.to_json() for c in spec.codecs]) or spec.dtype.byteorder == ">":
             raise NotImplementedError("big-endian arrays are not supported")
         super().create_array(store, path, spec)
+
+
+class SortsIndexListsOnWrite(ZarrPythonAdapter):
+    """Writes an orthogonal selection with its integer lists sorted (the values stay in the order given)."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        if isinstance(selection, OrthogonalSelection):
+            selection = OrthogonalSelection(
+                tuple(IntList(tuple(sorted(i.values))) if isinstance(i, IntList) else i for i in selection.items)
+            )
+        super().write(store, path, selection, data)
+
+
+class WritesPointsInChunkOrder(ZarrPythonAdapter):
+    """Writes a coordinate selection's points sorted by position, its values in the order given."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        if isinstance(selection, CoordinateSelection) and selection.coordinates and selection.coordinates[0]:
+            selection = CoordinateSelection(tuple(zip(*sorted(zip(*selection.coordinates)))))
+        super().write(store, path, selection, data)
+
+
+class WritesMaskInFortranOrder(ZarrPythonAdapter):
+    """Puts a mask selection's values where the mask is true in Fortran order."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        if isinstance(selection, MaskSelection):
+            import zarr
+            from zarr.storage import LocalStore
+
+            array = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+")
+            values = np.asarray(array[...])
+            values.T[selection.mask.T] = data
+            array[...] = values
+            return
+        super().write(store, path, selection, data)
+
+
+class BroadcastsOnlyTheFirstElement(ZarrPythonAdapter):
+    """Writes a single value into the first element of the selection only."""
+
+    def write(self, store: Path, path: str, selection: Selection, data: np.ndarray) -> None:
+        if data.ndim == 0 and isinstance(selection, BasicSelection) and selection.items:
+            first = tuple(i if isinstance(i, int) else (i.start or 0) for i in selection.items)
+            selection = BasicSelection(first)
+        super().write(store, path, selection, data)
+
+
+class GrowingWritesZeros(ZarrPythonAdapter):
+    """Grows an array by writing zeros into the new region instead of leaving it to the fill value."""
+
+    def resize(self, store: Path, path: str, shape: tuple[int, ...]) -> None:
+        import zarr
+        from zarr.storage import LocalStore
+
+        array = zarr.open_array(store=LocalStore(str(store)), path=path, mode="r+")
+        old = tuple(array.shape)
+        array.resize(shape)
+        if all(n >= o for n, o in zip(shape, old)) and shape != old:
+            outside = np.ones(shape, dtype=bool)
+            outside[tuple(slice(0, o) for o in old)] = False
+            values = np.asarray(array[...])
+            values[outside] = 0
+            array[...] = values

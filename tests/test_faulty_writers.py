@@ -7,6 +7,7 @@ from suite_runs import Fault, assert_caught, run_suites
 
 pytest.importorskip("zarr")
 
+from zarr_conformance.selections import ARRAY_API
 
 WRITE_TESTS = (
     "test_written_store_is_valid",
@@ -18,7 +19,13 @@ WRITE_TESTS = (
     "test_overwrite_region",
     "test_write_only_fill_value",
     "test_resize_shrink_drops_data_outside",
+    "test_write_scalar_broadcast",
+    "test_resize_grow_then_write",
+    "test_resize_shrink_then_grow",
+    *(f"test_write_{name}" for name in ARRAY_API),
 )
+#: 2-d and 3-d, ragged, sharded
+SELECTION_CASES = r"^(v3-3d-int16|v2-int32-le|v3-int16)$"
 
 FAULTS = [
     Fault(
@@ -161,15 +168,7 @@ FAULTS = [
         ("test_create_array_inside_new_groups[v2]", "test_create_array_inside_new_groups[v3]"),
         (
             "test_create_array_inside_new_groups",
-            "test_written_store_is_valid",
-            "test_written_values_read_back",
-            "test_written_metadata_matches_description",
-            "test_written_fill_value",
-            "test_write_region_crossing_chunk_borders",
-            "test_write_last_partial_chunk",
-            "test_overwrite_region",
-            "test_write_only_fill_value",
-            "test_resize_shrink_drops_data_outside",
+            *WRITE_TESTS,
             "test_array_attributes_round_trip_awkward_values",
         ),
     ),
@@ -181,6 +180,39 @@ FAULTS = [
             "test_array_opened_as_group_is_an_error[v2-hierarchy-nested]",
         ),
         ("test_array_opened_as_group_is_an_error",),
+    ),
+    Fault(
+        "SortsIndexListsOnWrite",
+        SELECTION_CASES,
+        ("test_write_orthogonal_lists[v3-3d-int16]", "test_write_orthogonal_mixed[v2-int32-le]"),
+        ("test_write_orthogonal_lists", "test_write_orthogonal_mixed"),
+    ),
+    Fault(
+        "WritesPointsInChunkOrder",
+        SELECTION_CASES,
+        ("test_write_coordinates[v3-3d-int16]", "test_write_coordinates[v2-int32-le]"),
+        ("test_write_coordinates",),
+    ),
+    Fault(
+        "WritesMaskInFortranOrder",
+        SELECTION_CASES,
+        ("test_write_mask[v3-3d-int16]", "test_write_mask[v2-int32-le]"),
+        ("test_write_mask",),
+    ),
+    Fault(
+        "BroadcastsOnlyTheFirstElement",
+        SELECTION_CASES,
+        ("test_write_scalar_broadcast[v3-3d-int16]", "test_write_scalar_broadcast[v2-int32-le]"),
+        ("test_write_scalar_broadcast",),
+    ),
+    Fault(
+        "GrowingWritesZeros",
+        r"^(v3-fill-int16-positive|v2-missing-chunks-fill-nonzero-slash|v2-int32-le)$",
+        (
+            "test_resize_grow_then_write[v3-fill-int16-positive]",
+            "test_resize_shrink_then_grow[v2-missing-chunks-fill-nonzero-slash]",
+        ),
+        ("test_resize_grow_then_write", "test_resize_shrink_then_grow"),
     ),
 ]
 

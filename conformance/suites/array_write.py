@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ..adapters.selection import BasicSelection, Selection
+from ..adapters.selection import BasicSelection, Selection, Slice
 from ..calls import GuardedAdapter, format_call
 from ..checks import check_array, check_fill_value, fail
 from ..fixtures.cases import Case
@@ -25,7 +25,7 @@ from ..fixtures.reader import open_array, read_array
 from ..fixtures.recipes import make_data
 from ..fixtures.validator import validate
 from ..fixtures.writer import Fixture
-from ..selections import for_case
+from ..selections import ARRAY_API, SelectionKind, for_case
 from .common import call_or_fail, expected_array
 
 WRITE = pytest.mark.zarr_needs(mode="write")
@@ -79,6 +79,22 @@ def written_in_full(
 
 def full(case: Case) -> BasicSelection:
     return BasicSelection.everything(len(case.shape))
+
+
+def selected_positions(selection: Selection, shape: tuple[int, ...]) -> np.ndarray:
+    """A boolean array of ``shape``, true where ``selection`` selects (the NumPy model of a write)."""
+    flat = selection.apply(np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape))
+    out = np.zeros(shape, dtype=bool)
+    out.reshape(-1)[np.asarray(flat).reshape(-1)] = True
+    return out
+
+
+def same_elements(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element by element: whether ``a`` and ``b`` hold the same bytes (NaN payloads and -0.0 told apart)."""
+    width = a.dtype.itemsize
+    left = np.ascontiguousarray(a).view(np.uint8).reshape(a.shape + (width,))
+    right = np.ascontiguousarray(b.astype(a.dtype)).view(np.uint8).reshape(b.shape + (width,))
+    return np.all(left == right, axis=-1)
 
 
 def check_valid_store(store: Path, fixture: Fixture, requirements: list[str], call: str) -> None:
@@ -336,25 +352,25 @@ class ArrayWriteTests:
         case = zarr_fixture.case
         selection = for_case(kind, case)
         assert selection is not None  # the plugin only generates applicable selections
-        index = selection.index
         store = tmp_path / "store.zarr"
         create(zarr_call, zarr_fixture, store, zarr_requirements)
         expected = expected_array(zarr_fixture)
-        write(zarr_call, zarr_fixture, store, zarr_requirements, selection, np.array(expected[index]))
+        # the case's own values at the selected positions: a position selected twice gets one value
+        write(zarr_call, zarr_fixture, store, zarr_requirements, selection, selection.apply(expected))
         call = format_call(zarr_call.adapter, "write", (store, case.path, selection))
         check_valid_store(store, zarr_fixture, zarr_requirements, call)
         meta, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        written = selected_positions(selection, case.shape)
         check_array(
-            observed[index],
-            expected[index],
-            what=f"the written {kind.replace('_', ' ')}",
+            observed[written],
+            expected[written],
+            what=f"the written {kind.replace('_', ' ')} ({selection.describe()})",
             requirements=zarr_requirements,
             fixture=zarr_fixture,
             call=call,
         )
         if meta.fill_value is not None:
-            mask = np.ones(case.shape, dtype=bool)
-            mask[index] = False
+            mask = ~written
             untouched = fill_array(case.shape, observed.dtype, meta.fill_value)
             check_array(
                 observed[mask],
@@ -438,3 +454,142 @@ class ArrayWriteTests:
             fixture=zarr_fixture,
             call=call,
         )
+
+    @pytest.mark.zarr_cases("writable", selection="region")
+    @WRITE
+    @pytest.mark.zarr_requirements(v2=["V2-032", "V2-034"], v3=["V3-GRID-005", "V3-CORE-023"], sharded=["V3-SHARD-019"])
+    def test_write_scalar_broadcast(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        """One value written into a region (a 0-d array, as ``a[1:4, 2:5] = 7``) fills all of it."""
+        case = zarr_fixture.case
+        store, expected = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
+        selection = for_case("region", case)
+        assert selection is not None
+        value = make_data({"recipe": "random", "seed": 5}, (), expected.dtype)  # 0-d
+        write(zarr_call, zarr_fixture, store, zarr_requirements, selection, value)
+        expected[selection.index] = value
+        call = format_call(zarr_call.adapter, "write", (store, case.path, selection))
+        _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        check_array(
+            observed,
+            expected,
+            what=f"the array after writing one value into {selection.describe()}",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
+
+    @pytest.mark.zarr_cases("writable", resizable=True)
+    @pytest.mark.zarr_needs("resize", mode="write")
+    @pytest.mark.zarr_requirements(v2=["V2-006", "V2-034"], v3=["V3-CORE-016", "V3-CORE-023", "V3-GRID-007"])
+    def test_resize_grow_then_write(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        """Growing exposes fill values; a write that ends in the new last, partial chunk lands there."""
+        case = zarr_fixture.case
+        store, before = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
+        larger = tuple(s + c + 1 for s, c in zip(case.shape, case.chunks))
+        call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "resize", store, case.path, larger)
+        call = format_call(zarr_call.adapter, "resize", (store, case.path, larger))
+        meta = _resized(store, zarr_fixture, zarr_requirements, call, larger)
+        model = _grown(before, larger, meta)
+        region = BasicSelection(tuple(Slice(max(s - 1, 0), n) for s, n in zip(case.shape, larger)))
+        values = make_data({"recipe": "random", "seed": 7}, region.shape(larger), before.dtype)
+        write(zarr_call, zarr_fixture, store, zarr_requirements, region, values)
+        model[region.index] = values
+        call = format_call(zarr_call.adapter, "write", (store, case.path, region))
+        check_valid_store(store, zarr_fixture, zarr_requirements, call)
+        _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        known = np.ones(larger, dtype=bool)  # without a fill value, what was never written is undefined
+        if meta.fill_value is None:
+            known = _inside(case.shape, larger) | selected_positions(region, larger)
+        check_array(
+            observed[known],
+            model[known],
+            what=f"the array grown to {list(larger)} and written at {region.describe()}",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
+
+    @pytest.mark.zarr_cases("writable", resizable=True)
+    @pytest.mark.zarr_needs("resize", mode="write")
+    @pytest.mark.zarr_requirements(v2=["V2-006", "V2-031"], v3=["V3-CORE-016", "V3-CORE-023", "V3-CORE-090"])
+    def test_resize_shrink_then_grow(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        """Shrunk and grown back, the array keeps what stayed inside; each element that left
+        reads as the fill value or, from a chunk the shrink kept, its old value (the spec's
+        resizing note expects such stale data to reappear). Anything else is neither."""
+        case = zarr_fixture.case
+        store, before = written_in_full(zarr_call, zarr_fixture, zarr_requirements, tmp_path)
+        smaller = tuple(max(c - 1, 1) if s > c else s for s, c in zip(case.shape, case.chunks))
+        for shape in (smaller, case.shape):
+            call_or_fail(zarr_call, zarr_fixture, zarr_requirements, "resize", store, case.path, shape)
+        call = format_call(zarr_call.adapter, "resize", (store, case.path, case.shape))
+        meta = _resized(store, zarr_fixture, zarr_requirements, call, case.shape)
+        _, observed = reference_read(store, zarr_fixture, zarr_requirements, call)
+        kept = _inside(smaller, case.shape)
+        check_array(
+            observed[kept],
+            before[kept],
+            what=f"the elements inside {list(smaller)} after shrinking to it and growing back",
+            requirements=zarr_requirements,
+            fixture=zarr_fixture,
+            call=call,
+        )
+        if meta.fill_value is None:
+            return  # without a fill value, what was never written is undefined
+        fill = fill_array(case.shape, observed.dtype, meta.fill_value)
+        neither = ~kept & ~same_elements(observed, fill) & ~same_elements(observed, before)
+        if neither.any():
+            where = tuple(int(i) for i in np.argwhere(neither)[0])
+            fail(
+                f"{int(neither.sum())} element(s) that left and came back read neither the fill value nor "
+                f"their old value, first at {where}: {observed[where]!r}",
+                "the fill value, or the old value from a chunk the shrink kept",
+                zarr_requirements,
+                zarr_fixture,
+                call,
+            )
+
+
+def _inside(inner: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """True on the block ``[0:inner]`` of an array of ``shape``."""
+    mask = np.zeros(shape, dtype=bool)
+    mask[tuple(slice(0, n) for n in inner)] = True
+    return mask
+
+
+def _resized(store: Path, fixture: Fixture, requirements: list[str], call: str, shape: tuple[int, ...]) -> ArrayMeta:
+    __tracebackhide__ = True
+    check_valid_store(store, fixture, requirements, call)
+    meta = open_array(store, fixture.case.path)
+    if meta.shape != shape:
+        fail(f"shape after resize is {list(meta.shape)}", f"shape {list(shape)}", requirements, fixture, call)
+    return meta
+
+
+def _grown(before: np.ndarray, shape: tuple[int, ...], meta: ArrayMeta) -> np.ndarray:
+    """The NumPy model of growing: the old values in their place, the fill value around them."""
+    fill = meta.fill_value
+    model = fill_array(shape, before.dtype, fill) if fill is not None else np.zeros(shape, before.dtype)
+    model[tuple(slice(0, n) for n in before.shape)] = before
+    return model
+
+
+def _api_write_test(kind: SelectionKind):
+    def test(self, zarr_call, zarr_fixture, zarr_requirements, tmp_path):
+        self._write_selection(kind.name, zarr_call, zarr_fixture, zarr_requirements, tmp_path)
+
+    test.__name__ = test.__qualname__ = f"test_write_{kind.name}"
+    test.__doc__ = f"Written through: {kind.description[0].lower()}{kind.description[1:]}"
+    test = pytest.mark.zarr_requirements(**_API_WRITE_REQUIREMENTS)(test)
+    test = pytest.mark.zarr_needs(*sorted(kind.needs), mode="write")(test)
+    return pytest.mark.zarr_cases("writable", selection=kind.name)(test)
+
+
+#: a write through any selection stores every chunk and shard it touches, and only those
+_API_WRITE_REQUIREMENTS = dict(
+    v2=["V2-032", "V2-034", "V2-036"],
+    v3=["V3-GRID-005", "V3-GRID-007", "V3-CORE-023"],
+    sharded=["V3-SHARD-013", "V3-SHARD-019"],
+)
+
+for _kind in ARRAY_API.values():
+    setattr(ArrayWriteTests, f"test_write_{_kind.name}", _api_write_test(_kind))
